@@ -1,0 +1,105 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"retreat/models"
+)
+
+// config is everything the server reads at start. Each flag falls back to
+// an environment variable: --data-dir is RETREAT_DATA_DIR.
+type config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	BaseURL       string
+	SecureCookies bool
+	MaxUploadMB   int64
+	MaxMegapixels int64
+	PhotoWorkers  int
+	LogLevel      string
+	LogFormat     string
+}
+
+func (c *config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", "./retreat-data", "folder for the database and photos")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "database URL (default: sqlite in the data folder)")
+}
+
+func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("retreat serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", ":8080", "address to listen on")
+	c.register(fs)
+	fs.StringVar(&c.BaseURL, "base-url", "", "public address for links and QR codes, e.g. https://retreat.example.com (default: the address each request came in on)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (default: on when --base-url is https)")
+	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", 30, "largest photo accepted, in MB")
+	fs.Int64Var(&c.MaxMegapixels, "max-megapixels", 50, "largest photo accepted, in megapixels (read from the header before decoding)")
+	fs.IntVar(&c.PhotoWorkers, "photo-workers", runtime.NumCPU(), "photos processed at once; more uploads wait their turn")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	if err := parseWithEnv(fs, args); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(c.BaseURL, "https://") && !flagSet(fs, "secure-cookies") {
+		c.SecureCookies = true
+	}
+	c.fillDefaults()
+	if c.MaxUploadMB < 1 || c.MaxMegapixels < 1 || c.PhotoWorkers < 1 {
+		return nil, fmt.Errorf("--max-upload-mb, --max-megapixels and --photo-workers must be at least 1")
+	}
+	return c, nil
+}
+
+func (c *config) fillDefaults() {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "retreat.db")
+	}
+}
+
+// parseWithEnv parses args, then fills every flag not given on the command
+// line from RETREAT_<NAME> (dashes as underscores).
+func parseWithEnv(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || flagSet(fs, f.Name) {
+			return
+		}
+		env := "RETREAT_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, serr)
+			}
+		}
+	})
+	return err
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// describe prints the configuration at start, the database password masked.
+func (c *config) describe() string {
+	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d",
+		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"retreat/handlers"
+	"retreat/models"
+	"retreat/models/media"
+)
+
+// shutdownGrace is how long SIGTERM waits for requests in flight (uploads
+// being processed) before the server closes anyway.
+const shutdownGrace = 60 * time.Second
+
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	log.Info("starting retreat", "config", cfg.describe())
+
+	app, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.server.Echo,
+		ReadHeaderTimeout: 20 * time.Second,
+		// No overall read timeout: a 12 MB photo over a slow phone link can
+		// take minutes. Idle connections are closed instead.
+		IdleTimeout: 120 * time.Second,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go media.WarmUp() // pays the HEIC decoder's start-up cost off the request path
+
+	printWelcome(ctx, stdout, cfg, ln.Addr(), app.store)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for requests in flight", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// app is the set of long-lived services one server runs on.
+type app struct {
+	store  *models.Store
+	server *handlers.Server
+}
+
+func (a *app) close() {
+	a.server.Close()
+	a.store.Close()
+}
+
+func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
+	store, err := models.Open(ctx, cfg.DatabaseURL, models.Options{Log: log})
+	if err != nil {
+		return nil, err
+	}
+	photos, err := media.NewDiskStore(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	uploadDir := filepath.Join(cfg.DataDir, "uploads")
+	if err := resetUploadDir(uploadDir); err != nil {
+		store.Close()
+		return nil, err
+	}
+	limits := media.DefaultLimits()
+	limits.MaxBytes = cfg.MaxUploadMB << 20
+	limits.MaxPixels = cfg.MaxMegapixels * 1_000_000
+	server, err := handlers.New(handlers.Config{
+		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, UploadDir: uploadDir,
+		SessionCleanup: 10 * time.Minute,
+	}, handlers.Deps{
+		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,
+	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &app{store: store, server: server}, nil
+}
+
+// resetUploadDir empties the folder uploads are spooled to: whatever is
+// there was left by a process that died mid-upload and was never acknowledged.
+func resetUploadDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clear upload folder: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create upload folder: %w", err)
+	}
+	return nil
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// printWelcome tells a new user where the app is and, on first start, how
+// to create the first organizer.
+func printWelcome(ctx context.Context, w io.Writer, cfg *config, addr net.Addr, store *models.Store) {
+	base := cfg.BaseURL
+	if base == "" {
+		host, port, _ := net.SplitHostPort(addr.String())
+		if host == "" || host == "::" || host == "0.0.0.0" {
+			host = "localhost"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	base = strings.TrimRight(base, "/")
+	fmt.Fprintf(w, "\nRetreat is running at %s\n", base)
+	if n, err := store.OrganizerCount(ctx); err == nil && n == 0 {
+		fmt.Fprintf(w, "\nFirst start: create the organizer account at %s/setup\n", base)
+		fmt.Fprintf(w, "or from a shell: retreat create-organizer --email you@example.com --name \"Your Name\"\n")
+	}
+	fmt.Fprintf(w, "Data is kept in %s. Stop with Ctrl+C.\n\n", cfg.DataDir)
+}

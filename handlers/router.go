@@ -1,0 +1,125 @@
+// Package handlers builds the HTTP server: global middleware, the error
+// boundary, static files, and then each area's routes. Nothing else.
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"retreat/handlers/organizer"
+	"retreat/handlers/participant"
+	"retreat/handlers/web"
+	"retreat/models"
+	"retreat/models/media"
+	"retreat/static"
+	"retreat/templates"
+)
+
+// Config is what the router needs from the command line.
+type Config struct {
+	// BaseURL is the public address links and QR codes point at
+	// ("https://retreat.example.com"); empty means the request's own host.
+	BaseURL string
+	// SecureCookies marks cookies Secure (TLS, or a TLS-terminating proxy).
+	SecureCookies bool
+	// MaxFormBytes bounds every request body except photo uploads.
+	MaxFormBytes int64
+	// UploadDir holds uploads while they are processed.
+	UploadDir string
+	// SessionCleanup is how often expired sessions are purged (0: never).
+	SessionCleanup time.Duration
+}
+
+// Deps are the long-lived services the areas use.
+type Deps struct {
+	Store  *models.Store
+	Photos media.Store
+	Images *media.Processor
+	Log    *slog.Logger
+}
+
+// Server is the built router and what must be closed with it.
+type Server struct {
+	Echo     *echo.Echo
+	sessions *web.Sessions
+}
+
+// Close releases the router's background work.
+func (s *Server) Close() { s.sessions.Close() }
+
+// New builds the router with every route registered.
+func New(cfg Config, d Deps) (*Server, error) {
+	if cfg.MaxFormBytes == 0 {
+		cfg.MaxFormBytes = 1 << 20
+	}
+	assets, err := web.NewAssets(static.FS)
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := web.NewRenderer(templates.FS, assets)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := web.NewSessions(d.Store.DB(), web.SessionOptions{Secure: cfg.SecureCookies, CleanupInterval: cfg.SessionCleanup})
+	if err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Renderer = renderer
+	e.HTTPErrorHandler = web.ErrorHandler(renderer, sessions, d.Log)
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(d.Log))
+	e.Use(recoverer(d.Log))
+	e.Use(securityHeaders())
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: fmt.Sprintf("%dB", cfg.MaxFormBytes),
+		// Photo uploads stream under their own, larger cap.
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/answer") },
+	}))
+
+	e.GET("/healthz", health(d.Store))
+	e.GET("/static/:hash/*", assets.Serve)
+
+	// Everything below has a session and CSRF protection.
+	g := e.Group("", sessions.Middleware(), middleware.CSRFWithConfig(middleware.CSRFConfig{
+		// The query lookup lets multipart upload forms carry the token in
+		// their action URL, so checking it never makes us parse the body.
+		TokenLookup:    "header:X-CSRF-Token,query:_csrf,form:_csrf",
+		CookieName:     "retreat_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return web.NewError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.", err)
+		},
+	}))
+
+	organizer.New(d.Store, d.Photos, renderer, sessions, d.Log, cfg.BaseURL).Register(g)
+	participant.New(participant.Deps{
+		Store: d.Store, Photos: d.Photos, Images: d.Images, Web: renderer, Sessions: sessions,
+		Log: d.Log, UploadDir: cfg.UploadDir,
+	}).Register(g)
+
+	return &Server{Echo: e, sessions: sessions}, nil
+}
+
+func health(s *models.Store) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.Ping(c.Request().Context()); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	}
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"retreat/models"
+	"retreat/models/media"
+)
+
+// ServeRendition streams one JPEG rendition of an authorised submission.
+// Callers have already checked the viewer may see it; the response is
+// private so shared caches never keep it.
+func ServeRendition(c echo.Context, photos media.Store, sub *models.Submission, sizeParam string) error {
+	if !sub.HasPhoto() {
+		return NewError(http.StatusNotFound, "This answer has no photo.", nil)
+	}
+	size := media.Size(sizeParam)
+	switch size {
+	case media.Thumb, media.Phone, media.Full:
+	default:
+		return NewError(http.StatusNotFound, "No such photo size.", nil)
+	}
+	return serveFile(c, photos, models.PhotoFile(sub.PhotoKey, size), "image/jpeg", "")
+}
+
+// ServeOriginal streams the original upload as a download. It is never
+// shown inline: the bytes came from a user, and attachment plus nosniff
+// keeps a browser from ever running them.
+func ServeOriginal(c echo.Context, photos media.Store, sub *models.Submission, filename string) error {
+	if !sub.HasPhoto() {
+		return NewError(http.StatusNotFound, "This answer has no photo.", nil)
+	}
+	ext := media.Ext(sub.PhotoFormat)
+	return serveFile(c, photos, models.OriginalFile(sub.PhotoKey, sub.PhotoFormat), "application/octet-stream", filename+ext)
+}
+
+func serveFile(c echo.Context, photos media.Store, key, ctype, attachment string) error {
+	// The folder name is new for every upload, so a URL's content never
+	// changes for a given submission version; the ETag is the folder.
+	etag := `"` + key + `"`
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	rc, err := photos.Open(c.Request().Context(), key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewError(http.StatusNotFound, "This photo is no longer stored.", err)
+	}
+	if err != nil {
+		return fmt.Errorf("open photo %s: %w", key, err)
+	}
+	defer rc.Close()
+	if attachment != "" {
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", attachment))
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Response().Header().Set(echo.HeaderContentType, ctype)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = io.Copy(c.Response(), rc)
+	return err
+}

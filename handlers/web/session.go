@@ -1,0 +1,160 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/gormstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// Sessions keeps who a browser is (an organizer, a participant per event) in
+// server-side sessions stored in the database, so any instance can serve any
+// request and a stolen cookie can be revoked.
+type Sessions struct {
+	sm    *scs.SessionManager
+	store *gormstore.GORMStore
+}
+
+// SessionOptions configures the session cookie.
+type SessionOptions struct {
+	// Secure marks the cookie Secure (served over TLS or behind a TLS proxy).
+	Secure bool
+	// CleanupInterval is how often expired sessions are purged (0: never, for tests).
+	CleanupInterval time.Duration
+}
+
+// NewSessions builds the session manager on the application database.
+func NewSessions(db *gorm.DB, opts SessionOptions) (*Sessions, error) {
+	store, err := gormstore.NewWithCleanupInterval(db, opts.CleanupInterval)
+	if err != nil {
+		return nil, fmt.Errorf("session store: %w", err)
+	}
+	sm := scs.New()
+	sm.Store = store
+	// Participants come back over the days of a retreat; a month covers it.
+	sm.Lifetime = 30 * 24 * time.Hour
+	sm.IdleTimeout = 14 * 24 * time.Hour
+	sm.Cookie.Name = "retreat_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = opts.Secure
+	sm.Cookie.Persist = true
+	return &Sessions{sm: sm, store: store}, nil
+}
+
+// Close stops the background cleanup.
+func (s *Sessions) Close() {
+	s.store.StopCleanup()
+}
+
+// Middleware loads the session before the handler and commits it just
+// before the response header is written. Errors are handled inside, so the
+// error page is written while the session is still loaded.
+func (s *Sessions) Middleware() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			var token string
+			if ck, err := c.Cookie(s.sm.Cookie.Name); err == nil {
+				token = ck.Value
+			}
+			ctx, err := s.sm.Load(c.Request().Context(), token)
+			if err != nil {
+				return fmt.Errorf("load session: %w", err)
+			}
+			c.SetRequest(c.Request().WithContext(ctx))
+			res := c.Response()
+			res.Header().Add("Vary", "Cookie")
+			res.Before(func() {
+				switch s.sm.Status(ctx) {
+				case scs.Modified:
+					tok, expiry, err := s.sm.Commit(ctx)
+					if err != nil {
+						c.Logger().Errorf("commit session: %v", err)
+						return
+					}
+					s.sm.WriteSessionCookie(ctx, res, tok, expiry)
+				case scs.Destroyed:
+					s.sm.WriteSessionCookie(ctx, res, "", time.Time{})
+				}
+			})
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			if !res.Committed {
+				// Nothing was written (a handler returning nil silently):
+				// still commit so the cookie is set.
+				return c.NoContent(http.StatusNoContent)
+			}
+			return nil
+		}
+	}
+}
+
+const (
+	keyOrganizer = "organizer_id"
+	keyFlash     = "flash"
+)
+
+func participantKey(eventID uint) string { return fmt.Sprintf("participant:%d", eventID) }
+
+// OrganizerID returns the signed-in organizer, 0 if none.
+func (s *Sessions) OrganizerID(c echo.Context) uint {
+	return uint(s.sm.GetInt64(c.Request().Context(), keyOrganizer))
+}
+
+// SignInOrganizer records an organizer login under a new session token, so
+// a token planted before login (session fixation) is worthless after it.
+func (s *Sessions) SignInOrganizer(c echo.Context, id uint) error {
+	ctx := c.Request().Context()
+	if err := s.sm.RenewToken(ctx); err != nil {
+		return fmt.Errorf("renew session token: %w", err)
+	}
+	s.sm.Put(ctx, keyOrganizer, int64(id))
+	return nil
+}
+
+// SignOutOrganizer forgets the organizer but keeps participant identities
+// the same browser may hold.
+func (s *Sessions) SignOutOrganizer(c echo.Context) error {
+	ctx := c.Request().Context()
+	s.sm.Remove(ctx, keyOrganizer)
+	if err := s.sm.RenewToken(ctx); err != nil {
+		return fmt.Errorf("renew session token: %w", err)
+	}
+	return nil
+}
+
+// ParticipantID returns the participant this browser is in the event, 0 if none.
+func (s *Sessions) ParticipantID(c echo.Context, eventID uint) uint {
+	return uint(s.sm.GetInt64(c.Request().Context(), participantKey(eventID)))
+}
+
+// SignInParticipant remembers that this browser is the participant in the event.
+func (s *Sessions) SignInParticipant(c echo.Context, eventID, participantID uint) error {
+	ctx := c.Request().Context()
+	if err := s.sm.RenewToken(ctx); err != nil {
+		return fmt.Errorf("renew session token: %w", err)
+	}
+	s.sm.Put(ctx, participantKey(eventID), int64(participantID))
+	return nil
+}
+
+// ForgetParticipant removes the participant identity for an event (the
+// participant was removed, or the event is gone).
+func (s *Sessions) ForgetParticipant(c echo.Context, eventID uint) {
+	s.sm.Remove(c.Request().Context(), participantKey(eventID))
+}
+
+// Flash stores a one-time notice shown on the next page.
+func (s *Sessions) Flash(c echo.Context, msg string) {
+	s.sm.Put(c.Request().Context(), keyFlash, msg)
+}
+
+// PopFlash takes the waiting notice, if any.
+func (s *Sessions) PopFlash(c echo.Context) string {
+	return s.sm.PopString(c.Request().Context(), keyFlash)
+}

@@ -1,0 +1,111 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"io/fs"
+
+	"github.com/gen2brain/heic"
+	"golang.org/x/image/webp"
+)
+
+// decode decodes the whole image with the standard (or x/image, or heic)
+// decoder for format. The decoders are called directly rather than through
+// image.Decode or imaging.Open so that the format sniffed is the format
+// decoded, and their errors reach decodeError unchanged: imaging.Decode
+// hides which failure was a truncated file.
+func decode(r io.ReaderAt, size int64, format string) (image.Image, error) {
+	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
+	var (
+		img image.Image
+		err error
+	)
+	switch format {
+	case "jpeg":
+		img, err = jpeg.Decode(br)
+	case "png":
+		img, err = png.Decode(br)
+	case "gif":
+		// The first frame: a still of an animated GIF is a fair photo.
+		img, err = gif.Decode(br)
+	case "webp":
+		img, err = webp.Decode(br)
+	case "heic":
+		// libheif applies the irot/imir/clap transforms itself, so what
+		// comes back is upright.
+		img, err = heic.Decode(br)
+	default:
+		return nil, fmt.Errorf("decode: unknown format %q", format)
+	}
+	if err != nil {
+		if !errors.As(err, new(*fs.PathError)) && looksCut(r, size, format) {
+			// Decoders report a cut-off file in their own words (Go's JPEG
+			// decoder says "short Huffman data"); the missing end says it
+			// plainly.
+			return nil, refuse(ReasonTruncated, msgTruncated, fmt.Errorf("decode %s: %w", format, err))
+		}
+		return nil, decodeError(format, err)
+	}
+	if b := img.Bounds(); b.Empty() {
+		return nil, refuse(ReasonNotImage, msgDamaged, fmt.Errorf("decode %s: empty image %v", format, b))
+	}
+	return img, nil
+}
+
+// decodeError turns a decoder's error into a refusal the participant can act
+// on, or passes a failure to read the file through as a plain error, which is
+// ours to log and not theirs to fix.
+func decodeError(format string, err error) error {
+	var pathErr *fs.PathError
+	var (
+		jpegUnsupported jpeg.UnsupportedError
+		pngUnsupported  png.UnsupportedError
+	)
+	switch {
+	case errors.As(err, &pathErr):
+		return fmt.Errorf("decode %s: %w", format, err)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return refuse(ReasonTruncated, msgTruncated, fmt.Errorf("decode %s: %w", format, err))
+	case errors.As(err, &jpegUnsupported), errors.As(err, &pngUnsupported):
+		return refuse(ReasonUnsupported,
+			"This photo uses a feature of its format we can't read. Save it again as a standard JPEG and try again.",
+			fmt.Errorf("decode %s: %w", format, err))
+	}
+	return refuse(ReasonNotImage, msgDamaged, fmt.Errorf("decode %s: %w", format, err))
+}
+
+// looksCut reports whether a file lacks the ending its format requires: the
+// JPEG end-of-image marker, the PNG IEND chunk, the GIF trailer, or the
+// length a WebP's RIFF header announces. (A cut HEIC is caught earlier, from
+// its item locations.)
+func looksCut(r io.ReaderAt, size int64, format string) bool {
+	var tail [64]byte
+	n := min(size, int64(len(tail)))
+	if _, err := r.ReadAt(tail[:n], size-n); err != nil {
+		return false
+	}
+	t := tail[:n]
+	switch format {
+	case "jpeg":
+		return !bytes.Contains(t, []byte{0xFF, 0xD9}) // encoders may pad after EOI
+	case "png":
+		return !bytes.Contains(t, []byte("IEND"))
+	case "gif":
+		return !bytes.Contains(t, []byte{0x3B})
+	case "webp":
+		var hdr [8]byte
+		if _, err := r.ReadAt(hdr[:], 0); err != nil {
+			return false
+		}
+		return int64(binary.LittleEndian.Uint32(hdr[4:]))+8 > size
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math/bits"
+	"os"
+
+	"github.com/gen2brain/heic"
+)
+
+// Processor turns uploaded files into renditions, with bounded concurrency:
+// at most `workers` photos are decoded and rendered at once, and at most one
+// of them is a HEIC. imaging already spreads each resize across every core
+// (as gotosocial's internal/media discusses), so more concurrent photos buy
+// no speed, only memory; a burst of uploads queues here instead.
+type Processor struct {
+	limits Limits
+	slots  chan struct{} // one token per photo being decoded or rendered
+	// heicSlot serialises HEIC decodes: libheif runs in WebAssembly
+	// memory of ~50 bytes per pixel (166 MB peak for a 3 MP iPhone photo),
+	// against ~6 for a JPEG.
+	heicSlot chan struct{}
+}
+
+// NewProcessor returns a Processor that decodes at most workers photos at
+// once (at least one) and refuses files over limits; zero fields of limits
+// take their DefaultLimits values.
+func NewProcessor(workers int, limits Limits) *Processor {
+	return &Processor{
+		limits:   limits.withDefaults(),
+		slots:    make(chan struct{}, max(workers, 1)),
+		heicSlot: make(chan struct{}, 1),
+	}
+}
+
+// Limits returns the limits p enforces.
+func (p *Processor) Limits() Limits { return p.limits }
+
+// Process reads the file at path (an upload already streamed to a temp
+// file), and either refuses it (*Refusal) or returns its renditions. Any
+// other error (the file could not be read, ctx was cancelled) is the
+// server's problem, not the participant's.
+//
+// The file is sniffed and its header checked before Process waits for a
+// worker slot, so refusals are immediate even under load.
+func (p *Processor) Process(ctx context.Context, path string) (res *Result, err error) {
+	defer func() {
+		// A last resort: the decoders are meant never to panic, but a
+		// panic on a crafted upload must not take the server down.
+		if v := recover(); v != nil {
+			res, err = nil, refuse(ReasonNotImage, msgNotImage, fmt.Errorf("panic while processing %s: %v", path, v))
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("process photo: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("process photo: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("process photo %s: not a regular file", path)
+	}
+	size := st.Size()
+	switch {
+	case size == 0:
+		return nil, refuse(ReasonEmpty, msgEmpty, nil)
+	case size > p.limits.MaxBytes:
+		return nil, tooLarge(size, p.limits.MaxBytes)
+	}
+
+	head := make([]byte, min(size, sniffLen))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("process photo: sniff: %w", err)
+	}
+	format, refusal := sniff(head)
+	if refusal != nil {
+		return nil, refusal
+	}
+	h, err := readHeader(f, size, format)
+	if err != nil {
+		return nil, err
+	}
+	if pixelsOver(h.width, h.height, p.limits.MaxPixels) {
+		return nil, tooManyPixels(h.width, h.height, p.limits.MaxPixels)
+	}
+
+	release, err := p.acquire(ctx, format == "heic")
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	img, err := decode(f, size, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	pl := pipeline{orientation: h.exif.orientation, colour: newColourTransform(h.icc), gray: isGray(img)}
+	rends, err := pl.render(ctx, img)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", format, err)
+	}
+	w, hgt := upright(b.Dx(), b.Dy(), pl.orientation)
+	return &Result{Format: format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, Renditions: rends}, nil
+}
+
+// acquire waits for a worker slot, and for the HEIC slot first if heif, so
+// that a queued HEIC does not sit on a slot other photos could use.
+func (p *Processor) acquire(ctx context.Context, heif bool) (release func(), err error) {
+	if heif {
+		if err := take(ctx, p.heicSlot); err != nil {
+			return nil, err
+		}
+	}
+	if err := take(ctx, p.slots); err != nil {
+		if heif {
+			<-p.heicSlot
+		}
+		return nil, err
+	}
+	return func() {
+		<-p.slots
+		if heif {
+			<-p.heicSlot
+		}
+	}, nil
+}
+
+// take puts a token into sem, or gives up when ctx is done.
+func take(ctx context.Context, sem chan struct{}) error {
+	if err := ctx.Err(); err != nil {
+		return err // don't let select pick a free slot for a cancelled request
+	}
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for a photo worker: %w", ctx.Err())
+	}
+}
+
+// pixelsOver reports whether w×h exceeds limit, without overflowing.
+func pixelsOver(w, h int, limit int64) bool {
+	hi, lo := bits.Mul64(uint64(w), uint64(h))
+	return hi != 0 || lo > uint64(limit)
+}
+
+func isGray(img image.Image) bool {
+	switch img.(type) {
+	case *image.Gray, *image.Gray16:
+		return true
+	}
+	return false
+}
+
+//go:embed warmup.heic
+var warmupHEIC []byte
+
+// WarmUp readies the HEIC decoder by decoding a tiny embedded HEIC. The
+// decoder is libheif compiled to WebAssembly, which is compiled to machine
+// code on first use (0.4 s here, over 1 s on slower machines); call WarmUp
+// in a goroutine at start so the first iPhone upload does not wait for it.
+// It is safe to call at any time and any number of times.
+func WarmUp() {
+	defer func() { _ = recover() }() // heic panics if the runtime cannot start; uploads will then be refused
+	_, _ = heic.Decode(bytes.NewReader(warmupHEIC))
+}

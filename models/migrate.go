@@ -1,0 +1,32 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// migrations are applied in order and recorded in the "migrations" table.
+// Never edit one that has shipped: add a new one. The first migration builds
+// the schema from the current types; later ones alter it explicitly, so a new
+// install and an upgraded one end up with the same tables.
+func migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		{
+			ID: "202611250001_initial",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&Organizer{}, &Event{}, &EventOrganizer{}, &Prompt{}, &Participant{}, &Submission{})
+			},
+		},
+	}
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	m := gormigrate.New(s.db.WithContext(ctx), gormigrate.DefaultOptions, migrations())
+	if err := m.Migrate(); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}

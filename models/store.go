@@ -1,0 +1,186 @@
+// Package models owns Retreat's domain types and every query that loads or
+// saves them: opening the database from a URL, migrations, and the rules that
+// are about data (is this prompt open now, may this participant see that photo).
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Sentinel errors handlers branch on with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrPromptClosed = errors.New("prompt is closed")
+	ErrNotOpenYet   = errors.New("prompt is not open yet")
+	ErrNotAllowed   = errors.New("not allowed")
+	ErrConflict     = errors.New("already exists")
+)
+
+// Store wraps the database. Every query in this package is a method on it.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+	log *slog.Logger
+}
+
+// logf reports a failure that is handled (logged) but not returned, such as
+// cleaning up files after an error that is returned instead.
+func (s *Store) logf(format string, args ...any) {
+	s.log.Warn(fmt.Sprintf(format, args...))
+}
+
+// Options tune Open; the zero value is fine.
+type Options struct {
+	// Now replaces the clock, for tests that pin time.
+	Now func() time.Time
+	// LogQueries logs every SQL statement (debugging only).
+	LogQueries bool
+	// Log receives warnings about handled failures; nil discards them.
+	Log *slog.Logger
+}
+
+// Open opens the database named by rawURL and applies pending migrations.
+//
+// Accepted forms: "sqlite:///abs/path.db", "sqlite://rel/path.db",
+// "file:path.db" or a bare file path, all meaning an embedded SQLite file.
+// PostgreSQL URLs are recognised and refused until that driver is wired in,
+// so a typo never silently falls back to SQLite.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	dialector, err := dialectorFor(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		Logger:         logger.Discard,
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	if opts.LogQueries {
+		cfg.Logger = logger.Default.LogMode(logger.Info)
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if db.Dialector.Name() == "sqlite" {
+		// SQLite allows one writer at a time; a small pool with a busy
+		// timeout (in the DSN) makes writers queue instead of failing with
+		// "database is locked", while WAL lets readers proceed meanwhile.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s := &Store{db: db, now: time.Now, log: opts.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now != nil {
+		s.now = opts.Now
+		db.Config.NowFunc = func() time.Time { return opts.Now().UTC() }
+	}
+	if err := s.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dialectorFor(rawURL string) (gorm.Dialector, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return nil, fmt.Errorf("database URL %q: PostgreSQL is not supported by this build yet", redactURL(rawURL))
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		return sqliteDialector(strings.TrimPrefix(rawURL, "sqlite://"))
+	case strings.HasPrefix(rawURL, "file:"):
+		return sqliteDialector(strings.TrimPrefix(rawURL, "file:"))
+	case strings.Contains(rawURL, "://"):
+		return nil, fmt.Errorf("database URL %q: unknown scheme (use sqlite:// or a file path)", redactURL(rawURL))
+	case rawURL == "":
+		return nil, errors.New("database URL is empty")
+	default:
+		return sqliteDialector(rawURL)
+	}
+}
+
+func sqliteDialector(path string) (gorm.Dialector, error) {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i] // our own pragmas below are the ones that matter
+	}
+	if path == "" {
+		return nil, errors.New("sqlite database path is empty")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create database folder: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_journal_mode", "WAL")
+	q.Add("_foreign_keys", "on")
+	q.Add("_busy_timeout", "10000")
+	q.Add("_synchronous", "NORMAL")
+	// _txlock=immediate takes the write lock at BEGIN, so two writers never
+	// deadlock upgrading read locks (the classic SQLITE_BUSY in WAL mode).
+	q.Add("_txlock", "immediate")
+	return sqlite.Open("file:" + path + "?" + q.Encode()), nil
+}
+
+// redactURL hides a password in a database URL before it is printed.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// RedactURL is exported for printing the configuration at start.
+func RedactURL(raw string) string { return redactURL(raw) }
+
+// DB exposes the connection for the session store, which keeps its own table.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Now is the store's clock (pinned in tests).
+func (s *Store) Now() time.Time { return s.now() }
+
+// Close closes the database connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks the database answers, for /healthz.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// notFound turns GORM's not-found into ErrNotFound, wrapping with context.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("%s: %w", what, ErrConflict)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

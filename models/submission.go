@@ -1,0 +1,244 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Submission is a participant's answer to a prompt: a photo with a caption,
+// or a text. There is at most one per participant and prompt; sending again
+// replaces it while the prompt is open.
+type Submission struct {
+	ID            uint   `gorm:"primaryKey"`
+	EventID       uint   `gorm:"not null;index"`
+	PromptID      uint   `gorm:"not null;uniqueIndex:idx_submission_owner"`
+	ParticipantID uint   `gorm:"not null;uniqueIndex:idx_submission_owner;index"`
+	Caption       string `gorm:"size:500"`
+	Text          string `gorm:"size:4000"`
+	// PhotoKey is the media-store folder holding the original and renditions
+	// ("events/7/3f9c…"); empty for text answers.
+	PhotoKey    string `gorm:"size:120;index"`
+	PhotoFormat string `gorm:"size:10"`
+	PhotoWidth  int
+	PhotoHeight int
+	PhotoBytes  int64
+	TakenAt     *time.Time
+	// Moderation.
+	Hidden      bool `gorm:"not null;default:false"`
+	Starred     bool `gorm:"not null;default:false"`
+	BonusPoints int  `gorm:"not null;default:0"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	Event       Event       `gorm:"constraint:OnDelete:CASCADE"`
+	Prompt      Prompt      `gorm:"constraint:OnDelete:CASCADE"`
+	Participant Participant `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// HasPhoto reports whether the answer is a photo.
+func (s *Submission) HasPhoto() bool { return s.PhotoKey != "" }
+
+// MaxCaptionLength and MaxTextLength bound what participants type.
+const (
+	MaxCaptionLength = 300
+	MaxTextLength    = 2000
+)
+
+func validateCaption(caption string) (string, error) {
+	caption = strings.TrimSpace(caption)
+	if !utf8.ValidString(caption) {
+		return "", &ValidationError{Fields: map[string]string{"caption": "The caption has characters we can't read."}}
+	}
+	if utf8.RuneCountInString(caption) > MaxCaptionLength {
+		return "", &ValidationError{Fields: map[string]string{"caption": fmt.Sprintf("Keep the caption under %d characters.", MaxCaptionLength)}}
+	}
+	return caption, nil
+}
+
+// CheckAnswerable tells, before any upload work, whether the participant may
+// answer the prompt now: right kind, open, caption acceptable.
+func (s *Store) CheckAnswerable(ev *Event, pr *Prompt, kind PromptKind) error {
+	if pr.Kind != kind {
+		return &ValidationError{Fields: map[string]string{"kind": fmt.Sprintf("This prompt takes a %s answer.", pr.Kind)}}
+	}
+	return pr.checkOpen(ev, s.now())
+}
+
+// upsertAnswer writes sub as the participant's answer inside tx, re-checking
+// the prompt is open at commit time, and returns the photo folder the answer
+// replaced ("" if none).
+func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, sub *Submission) (oldPhotoKey string, err error) {
+	if err := pr.checkOpen(ev, s.now()); err != nil {
+		return "", err
+	}
+	var old Submission
+	err = tx.Where("prompt_id = ? AND participant_id = ?", sub.PromptID, sub.ParticipantID).Take(&old).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+	case err != nil:
+		return "", err
+	default:
+		oldPhotoKey = old.PhotoKey
+	}
+	// The unique index on (prompt, participant) makes this an update when
+	// another request raced us to the insert.
+	err = tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "prompt_id"}, {Name: "participant_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{
+			"caption", "text", "photo_key", "photo_format", "photo_width", "photo_height",
+			"photo_bytes", "taken_at", "updated_at",
+		}),
+	}).Create(sub).Error
+	if err != nil {
+		return "", err
+	}
+	if err := tx.Where("prompt_id = ? AND participant_id = ?", sub.PromptID, sub.ParticipantID).Take(sub).Error; err != nil {
+		return "", err
+	}
+	return oldPhotoKey, nil
+}
+
+// SaveTextAnswer stores or replaces a text answer.
+func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, text string) (sub *Submission, oldPhotoKey string, err error) {
+	if err := s.CheckAnswerable(ev, pr, KindText); err != nil {
+		return nil, "", err
+	}
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return nil, "", &ValidationError{Fields: map[string]string{"text": "Type your answer first."}}
+	case !utf8.ValidString(text):
+		return nil, "", &ValidationError{Fields: map[string]string{"text": "The answer has characters we can't read."}}
+	case utf8.RuneCountInString(text) > MaxTextLength:
+		return nil, "", &ValidationError{Fields: map[string]string{"text": fmt.Sprintf("Keep the answer under %d characters.", MaxTextLength)}}
+	}
+	sub = &Submission{EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Text: text}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, sub)
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("save text answer to prompt %d: %w", pr.ID, err)
+	}
+	return sub, oldPhotoKey, nil
+}
+
+// PhotoMeta describes a photo already written to the media store.
+type PhotoMeta struct {
+	Key           string
+	Format        string
+	Width, Height int
+	Bytes         int64
+	TakenAt       time.Time
+}
+
+// NewPhotoKey names a fresh media folder for a photo of the event. Photos
+// are never overwritten in place: a replacement gets a new folder and the old
+// one is deleted after the database points at the new one.
+func NewPhotoKey(eventID uint) string {
+	return fmt.Sprintf("events/%d/%s", eventID, newPhotoID())
+}
+
+// SavePhotoAnswer records a stored photo as the participant's answer,
+// replacing any earlier one, and returns the folder it replaced.
+func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, caption string, photo PhotoMeta) (sub *Submission, oldPhotoKey string, err error) {
+	if err := s.CheckAnswerable(ev, pr, KindPhoto); err != nil {
+		return nil, "", err
+	}
+	caption, err = validateCaption(caption)
+	if err != nil {
+		return nil, "", err
+	}
+	sub = &Submission{
+		EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Caption: caption,
+		PhotoKey: photo.Key, PhotoFormat: photo.Format,
+		PhotoWidth: photo.Width, PhotoHeight: photo.Height, PhotoBytes: photo.Bytes,
+	}
+	if !photo.TakenAt.IsZero() {
+		t := photo.TakenAt.UTC()
+		sub.TakenAt = &t
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, sub)
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("save photo answer to prompt %d: %w", pr.ID, err)
+	}
+	return sub, oldPhotoKey, nil
+}
+
+// ValidateCaption is exported so handlers can refuse a bad caption before
+// spending time on the photo.
+func ValidateCaption(caption string) error {
+	_, err := validateCaption(caption)
+	return err
+}
+
+// ParticipantSubmissions returns the participant's answers keyed by prompt id.
+func (s *Store) ParticipantSubmissions(ctx context.Context, participantID uint) (map[uint]Submission, error) {
+	var list []Submission
+	if err := s.db.WithContext(ctx).Where("participant_id = ?", participantID).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("list submissions of participant %d: %w", participantID, err)
+	}
+	m := make(map[uint]Submission, len(list))
+	for _, sub := range list {
+		m[sub.PromptID] = sub
+	}
+	return m, nil
+}
+
+// SubmissionWithName is a submission with its author's display name.
+type SubmissionWithName struct {
+	Submission
+	ParticipantName string
+}
+
+// EventSubmissions lists every submission of an event with author names,
+// grouped by prompt order, newest first within a prompt.
+func (s *Store) EventSubmissions(ctx context.Context, eventID uint) ([]SubmissionWithName, error) {
+	var list []SubmissionWithName
+	err := s.db.WithContext(ctx).Model(&Submission{}).
+		Select("submissions.*, participants.name AS participant_name").
+		Joins("JOIN participants ON participants.id = submissions.participant_id").
+		Joins("JOIN prompts ON prompts.id = submissions.prompt_id").
+		Where("submissions.event_id = ?", eventID).
+		Order("prompts.position, prompts.id, submissions.updated_at DESC").
+		Find(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("list submissions of event %d: %w", eventID, err)
+	}
+	return list, nil
+}
+
+// EventSubmission loads a submission of the event; one of another event is
+// ErrNotFound.
+func (s *Store) EventSubmission(ctx context.Context, eventID, submissionID uint) (*Submission, error) {
+	var sub Submission
+	if err := s.db.WithContext(ctx).Where("event_id = ?", eventID).First(&sub, submissionID).Error; err != nil {
+		return nil, notFound(err, fmt.Sprintf("load submission %d of event %d", submissionID, eventID))
+	}
+	return &sub, nil
+}
+
+// MayParticipantSee says whether a participant may see a submission: their
+// own always; others' only when the organizer opened the gallery and the
+// submission is not hidden.
+func (sub *Submission) MayParticipantSee(ev *Event, viewer *Participant) bool {
+	if sub.EventID != ev.ID || viewer.EventID != ev.ID {
+		return false
+	}
+	if sub.ParticipantID == viewer.ID {
+		return true
+	}
+	return ev.GalleryOpen && !sub.Hidden
+}
