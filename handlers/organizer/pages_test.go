@@ -1,0 +1,42 @@
+package organizer
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"retreat/handlers/web"
+	"retreat/models"
+	"retreat/static"
+	"retreat/templates"
+)
+
+// TestEveryOrganizerPageRendersWithZeroValues renders each dashboard page
+// with the zero value of its data, so a template that dereferences
+// something optional fails here instead of in front of an organizer.
+func TestEveryOrganizerPageRendersWithZeroValues(t *testing.T) {
+	assets, _ := web.NewAssets(static.FS)
+	r, err := web.NewRenderer(templates.FS, assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]any{
+		"organizer/setup":       setupPage{},
+		"organizer/login":       loginPage{},
+		"organizer/events":      eventsPage{},
+		"organizer/event_form":  eventFormPage{},
+		"organizer/prompt_form": promptFormPage{Event: &models.OrganizerEvent{}},
+		"organizer/event":       eventPage{Event: &models.OrganizerEvent{}, Prompts: []promptView{{Submissions: []submissionView{{}}}}},
+		"public/home":           homePage{},
+	}
+	for name, data := range pages {
+		if err := r.Execute(io.Discard, name, data); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, name := range r.Pages() {
+		if _, ok := pages[name]; !ok && (strings.HasPrefix(name, "organizer/") || name == "public/home") {
+			t.Errorf("page %s is not covered by this test", name)
+		}
+	}
+}
