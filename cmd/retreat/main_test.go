@@ -200,10 +200,14 @@ func TestServeFirstStartAndGracefulShutdownFinishesUpload(t *testing.T) {
 	if _, err := pw.Write(all[:half]); err != nil {
 		t.Fatal(err)
 	}
+	// Give the server a moment to start reading the request, as it would
+	// be mid-way through a phone's upload, then ask it to stop.
+	time.Sleep(200 * time.Millisecond)
 	stop()
 	time.Sleep(300 * time.Millisecond) // the server is now shutting down
 	if _, err := pw.Write(all[half:]); err != nil {
-		t.Fatal(err)
+		r := <-resc
+		t.Fatalf("the server dropped the upload in flight: %v (%v)", err, r.err)
 	}
 	pw.Close()
 	r := <-resc
