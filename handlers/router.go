@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,8 +47,15 @@ type Deps struct {
 
 // Server is the built router and what must be closed with it.
 type Server struct {
-	Echo     *echo.Echo
-	sessions *web.Sessions
+	Echo        *echo.Echo
+	sessions    *web.Sessions
+	participant *participant.Handler
+}
+
+// RunBackground runs the server's periodic housekeeping (removing
+// abandoned uploads) until ctx ends.
+func (s *Server) RunBackground(ctx context.Context) {
+	s.participant.SweepAbandonedUploads(ctx)
 }
 
 // Close releases the router's background work.
@@ -85,7 +93,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", cfg.MaxFormBytes),
 		// Photo uploads stream under their own, larger cap.
-		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/answer") },
+		Skipper: func(c echo.Context) bool {
+			return strings.HasSuffix(c.Path(), "/answer") || strings.HasPrefix(c.Path(), "/tus/")
+		},
 	}))
 
 	e.GET("/healthz", health(d.Store))
@@ -107,12 +117,16 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}))
 
 	organizer.New(d.Store, d.Photos, renderer, sessions, d.Log, cfg.BaseURL).Register(g)
-	participant.New(participant.Deps{
+	phones := participant.New(participant.Deps{
 		Store: d.Store, Photos: d.Photos, Images: d.Images, Web: renderer, Sessions: sessions,
 		Log: d.Log, UploadDir: cfg.UploadDir,
-	}).Register(g)
+	})
+	if err := phones.Register(g); err != nil {
+		sessions.Close()
+		return nil, err
+	}
 
-	return &Server{Echo: e, sessions: sessions}, nil
+	return &Server{Echo: e, sessions: sessions, participant: phones}, nil
 }
 
 func health(s *models.Store) echo.HandlerFunc {

@@ -147,14 +147,18 @@ func (a *App) MediaFiles() []string {
 	return files
 }
 
-// UploadFiles lists what is left in the upload spool folder.
+// UploadFiles lists the files left in the upload spool folders.
 func (a *App) UploadFiles() []string {
-	entries, _ := os.ReadDir(filepath.Join(a.Dir, "uploads"))
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
+	var files []string
+	root := filepath.Join(a.Dir, "uploads")
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return files
 }
 
 // SmallLimits are the default photo limits with a smaller byte cap.

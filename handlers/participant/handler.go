@@ -6,9 +6,11 @@ package participant
 import (
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+	"github.com/tus/tusd/v2/pkg/filestore"
 
 	"retreat/handlers/web"
 	"retreat/models"
@@ -24,6 +26,8 @@ type Handler struct {
 	sessions  *web.Sessions
 	log       *slog.Logger
 	uploadDir string
+	tusStore  *filestore.FileStore
+	tusDir    string
 }
 
 // Deps are the participant handler's dependencies.
@@ -43,7 +47,10 @@ func New(d Deps) *Handler {
 }
 
 // Register adds the participant routes.
-func (h *Handler) Register(g *echo.Group) {
+func (h *Handler) Register(g *echo.Group) error {
+	if err := h.registerTus(g, filepath.Join(h.uploadDir, "resumable")); err != nil {
+		return err
+	}
 	g.GET("/j/:token", h.showJoin)
 	g.POST("/j/:token", h.join)
 	g.GET("/r/:token", h.returnWithLink)
@@ -55,6 +62,7 @@ func (h *Handler) Register(g *echo.Group) {
 	e.GET("/photos/:submission/:size", h.showPhoto)
 	e.GET("/me", h.showMe)
 	e.POST("/me/time-zone", h.saveTimeZone)
+	return nil
 }
 
 const (

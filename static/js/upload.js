@@ -1,7 +1,14 @@
-// Upload with a progress bar. Without this script the form is a plain
-// multipart POST and still works; with it the photo is sent with XHR so the
-// participant sees how far it got, and a failure keeps them on the page with
-// their caption and photo still chosen.
+// Photo upload with a progress bar that survives a flaky connection.
+//
+// Three levels, each a fallback for the next:
+//  1. no script: the form is a plain multipart POST;
+//  2. this script without tus-js-client: one XHR with upload progress;
+//  3. with tus-js-client (loaded on the prompt page): a resumable upload
+//     (tus protocol). When the phone loses its connection the upload pauses
+//     and retries; back online it asks the server how much arrived and sends
+//     only the rest. A reload of the page resumes it too.
+
+const MB = 1048576;
 
 for (const form of document.querySelectorAll("form[data-upload]")) {
   const inputs = [...form.querySelectorAll("[data-photo-input]")];
@@ -13,6 +20,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   const status = form.querySelector("[data-upload-status]");
   const submit = form.querySelector("[data-submit]");
   let previewURL = "";
+  let busy = false;
 
   const say = (msg, bad = false) => {
     status.textContent = msg;
@@ -20,6 +28,41 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   };
 
   const chosenFile = () => inputs.map((i) => i.files?.[0]).find(Boolean);
+
+  const progress = (sent, total) => {
+    const p = total ? Math.min(100, Math.floor((sent / total) * 100)) : 0;
+    bar.value = p;
+    pct.textContent = `${p}%`;
+    if (p === 100) say("Processing your photo…");
+  };
+
+  const start = () => {
+    busy = true;
+    submit.disabled = true;
+    box.hidden = false;
+    progress(0, 1);
+    say("Uploading…");
+  };
+
+  const stop = (msg) => {
+    busy = false;
+    submit.disabled = false;
+    box.hidden = true;
+    say(msg, true);
+  };
+
+  const succeed = (body) => {
+    say(body.message || "Saved!");
+    window.location.assign(body.redirect || window.location.href);
+  };
+
+  const errorText = (text, status) => {
+    try {
+      const body = JSON.parse(text);
+      if (body.error) return body.error;
+    } catch { /* not JSON: fall through */ }
+    return `The upload failed (${status}). Try again.`;
+  };
 
   for (const input of inputs) {
     input.addEventListener("change", () => {
@@ -29,7 +72,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
       say("");
       if (previewURL) URL.revokeObjectURL(previewURL);
       if (!file) { preview.hidden = true; chosen.hidden = true; return; }
-      chosen.textContent = `${file.name} · ${(file.size / 1048576).toFixed(1)} MB`;
+      chosen.textContent = `${file.name} · ${(file.size / MB).toFixed(1)} MB`;
       chosen.hidden = false;
       previewURL = URL.createObjectURL(file);
       // Browsers that cannot show the format (HEIC on most) just skip the preview.
@@ -41,53 +84,76 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
+    if (busy) return;
     const file = chosenFile();
     if (!file) { say("Choose or take a photo first.", true); return; }
+    const caption = form.elements.caption?.value ?? "";
+    start();
+    if (window.tus?.isSupported && form.dataset.tusEndpoint) {
+      sendResumable(file, caption);
+    } else {
+      sendOnce(file);
+    }
+  });
+
+  function sendResumable(file, caption) {
+    const { event, prompt } = form.dataset;
+    const upload = new window.tus.Upload(file, {
+      endpoint: form.dataset.tusEndpoint,
+      metadata: { event, prompt, caption, filename: file.name },
+      headers: { "X-CSRF-Token": form.dataset.csrf, Accept: "application/json" },
+      // Keep trying for about two minutes: a lift, a tunnel.
+      retryDelays: [0, 1000, 2000, 3000, 5000, 5000, 10000, 10000, 15000, 15000, 30000, 30000],
+      removeFingerprintOnSuccess: true,
+      // Resume only the same photo for the same prompt with the same caption.
+      fingerprint: async (f) => ["retreat", event, prompt, f.name, f.size, f.lastModified, caption].join("|"),
+      onProgress: progress,
+      onShouldRetry: (err) => {
+        const code = err.originalResponse ? err.originalResponse.getStatus() : 0;
+        // Retry what the network or a busy server caused; a refusal (4xx)
+        // will not change by sending again.
+        if (code === 0 || code >= 500 || code === 423) {
+          say("Connection lost. Waiting for the network to resume the upload…");
+          return true;
+        }
+        return false;
+      },
+      onError: (err) => {
+        const res = err.originalResponse;
+        stop(res ? errorText(res.getBody(), res.getStatus())
+          : "The connection dropped. Press Upload again when you have signal: it continues where it stopped.");
+      },
+      onSuccess: (payload) => {
+        let body = {};
+        try { body = JSON.parse(payload?.lastResponse?.getBody() || "{}"); } catch { /* keep {} */ }
+        succeed(body);
+      },
+    });
+    upload.findPreviousUploads().then((previous) => {
+      if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+      upload.start();
+    });
+  }
+
+  function sendOnce(file) {
     const data = new FormData(form);
     // Send only the chosen file, under the one name the server reads.
     data.delete("photo");
     data.append("photo", file, file.name);
-
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("Accept", "application/json");
-    xhr.responseType = "json";
     xhr.upload.addEventListener("progress", (ev) => {
-      if (!ev.lengthComputable) return;
-      const p = Math.min(100, Math.round((ev.loaded / ev.total) * 100));
-      bar.value = p;
-      pct.textContent = `${p}%`;
-      if (p === 100) say("Processing your photo…");
+      if (ev.lengthComputable) progress(ev.loaded, ev.total);
     });
     xhr.addEventListener("load", () => {
-      const body = xhr.response || {};
       if (xhr.status >= 200 && xhr.status < 300) {
-        say(body.message || "Saved!");
-        window.location.assign(body.redirect || window.location.href);
-        return;
+        succeed(JSON.parse(xhr.responseText || "{}"));
+      } else {
+        stop(errorText(xhr.responseText, xhr.status));
       }
-      done();
-      say(body.error || `The upload failed (${xhr.status}). Try again.`, true);
     });
-    xhr.addEventListener("error", () => {
-      done();
-      say("The connection dropped before the photo arrived. Check your signal and press Upload again.", true);
-    });
-    xhr.addEventListener("timeout", () => {
-      done();
-      say("The upload took too long. Press Upload to try again.", true);
-    });
-
-    submit.disabled = true;
-    box.hidden = false;
-    bar.value = 0;
-    pct.textContent = "0%";
-    say("Uploading…");
+    xhr.addEventListener("error", () => stop("The connection dropped before the photo arrived. Check your signal and press Upload again."));
     xhr.send(data);
-  });
-
-  function done() {
-    submit.disabled = false;
-    box.hidden = true;
   }
 }

@@ -1,0 +1,290 @@
+package participant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	expslog "golang.org/x/exp/slog" // tusd v2 logs through x/exp/slog
+
+	"retreat/handlers/web"
+	"retreat/models"
+	"retreat/models/media"
+)
+
+// Resumable photo uploads speak the tus protocol (tus.io): a phone that
+// loses its connection asks how much arrived and sends only the rest. The
+// plain multipart form (submitAnswer) stays as the fallback.
+//
+// Authorisation happens in front of tusd, in authorizeTus: creating an
+// upload needs a participant session for the event and an open photo
+// prompt; every later request on an upload must come from the participant
+// who created it. The server, not the client, records who that is.
+
+// tusPath is where the tus endpoint is mounted.
+const tusPath = "/tus/"
+
+// abandonedAfter is how long an unfinished upload is kept for its phone to
+// come back before the sweep removes it.
+const abandonedAfter = 24 * time.Hour
+
+type uploadKey struct{}
+
+// uploadOwner is who may create or continue an upload, and for what.
+type uploadOwner struct {
+	eventID, promptID, participantID uint
+}
+
+func (h *Handler) newTus(dir string) (*tusd.Handler, *filestore.FileStore, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create resumable upload folder: %w", err)
+	}
+	store := filestore.New(dir)
+	composer := tusd.NewStoreComposer()
+	store.UseIn(composer)
+	memorylocker.New().UseIn(composer)
+	th, err := tusd.NewHandler(tusd.Config{
+		BasePath:      tusPath,
+		StoreComposer: composer,
+		MaxSize:       h.images.Limits().MaxBytes,
+		// Uploads are private: nobody downloads them back through tus.
+		DisableDownload:           true,
+		Cors:                      &tusd.CorsConfig{Disable: true},
+		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
+		PreUploadCreateCallback:   h.tusCreate,
+		PreFinishResponseCallback: h.tusFinish,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("build resumable upload handler: %w", err)
+	}
+	return th, &store, nil
+}
+
+// registerTus mounts the tus endpoint behind authorizeTus.
+func (h *Handler) registerTus(g *echo.Group, dir string) error {
+	th, store, err := h.newTus(dir)
+	if err != nil {
+		return err
+	}
+	h.tusStore = store
+	h.tusDir = dir
+	handler := echo.WrapHandler(http.StripPrefix(tusPath[:len(tusPath)-1], th))
+	g.Match([]string{http.MethodPost, http.MethodHead, http.MethodPatch, http.MethodDelete, http.MethodOptions}, tusPath, handler, h.authorizeTus)
+	g.Match([]string{http.MethodPost, http.MethodHead, http.MethodPatch, http.MethodDelete, http.MethodOptions}, tusPath+":upload", handler, h.authorizeTus)
+	return nil
+}
+
+// tusError answers in the JSON shape the rest of the app uses, which the
+// upload script shows as is.
+func tusError(status int, msg string) tusd.Error {
+	body, _ := json.Marshal(map[string]string{"error": msg})
+	return tusd.Error{ErrorCode: "ERR_RETREAT", Message: msg, HTTPResponse: tusd.HTTPResponse{
+		StatusCode: status, Body: string(body), Header: tusd.HTTPHeader{"Content-Type": "application/json"},
+	}}
+}
+
+// authorizeTus checks who is asking before tusd sees the request.
+func (h *Handler) authorizeTus(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method == http.MethodOptions {
+			return next(c)
+		}
+		var owner uploadOwner
+		if id := c.Param("upload"); id != "" {
+			// Continuing an upload: only its creator may.
+			up, err := h.tusStore.GetUpload(req.Context(), id)
+			if err != nil {
+				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", err)
+			}
+			info, err := up.GetInfo(req.Context())
+			if err != nil {
+				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", err)
+			}
+			owner = ownerFromMeta(info.MetaData)
+			if owner.participantID == 0 || h.sessions.ParticipantID(c, owner.eventID) != owner.participantID {
+				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", nil)
+			}
+		} else {
+			if req.Method != http.MethodPost {
+				return web.NewError(http.StatusMethodNotAllowed, "Create an upload with POST.", nil)
+			}
+			var err error
+			if owner, err = h.authorizeNewUpload(c); err != nil {
+				return err
+			}
+		}
+		c.SetRequest(req.WithContext(context.WithValue(req.Context(), uploadKey{}, owner)))
+		return next(c)
+	}
+}
+
+// authorizeNewUpload checks a creation request: participant of the event,
+// an open photo prompt, an acceptable caption and a size under the cap.
+func (h *Handler) authorizeNewUpload(c echo.Context) (uploadOwner, error) {
+	meta := tusd.ParseMetadataHeader(c.Request().Header.Get("Upload-Metadata"))
+	eventID, _ := strconv.ParseUint(meta["event"], 10, 32)
+	promptID, _ := strconv.ParseUint(meta["prompt"], 10, 32)
+	pid := h.sessions.ParticipantID(c, uint(eventID))
+	if eventID == 0 || promptID == 0 || pid == 0 {
+		return uploadOwner{}, notJoined()
+	}
+	ctx := c.Request().Context()
+	ev, err := h.store.Event(ctx, uint(eventID))
+	if err != nil {
+		return uploadOwner{}, err
+	}
+	p, err := h.store.EventPrompt(ctx, ev.ID, uint(promptID))
+	if err != nil {
+		return uploadOwner{}, err
+	}
+	if err := h.store.CheckAnswerable(ev, p, models.KindPhoto); err != nil {
+		return uploadOwner{}, err
+	}
+	if err := models.ValidateCaption(meta["caption"]); err != nil {
+		return uploadOwner{}, err
+	}
+	size, err := strconv.ParseInt(c.Request().Header.Get("Upload-Length"), 10, 64)
+	if err != nil || size < 0 {
+		return uploadOwner{}, web.NewError(http.StatusBadRequest, "The upload must say how large the photo is.", err)
+	}
+	if limit := h.images.Limits().MaxBytes; size > limit {
+		return uploadOwner{}, &media.Refusal{Reason: "too-large", Message: fmt.Sprintf("This photo is larger than %d MB. Send a smaller one.", limit>>20)}
+	}
+	return uploadOwner{eventID: ev.ID, promptID: p.ID, participantID: pid}, nil
+}
+
+func ownerFromMeta(m tusd.MetaData) uploadOwner {
+	parse := func(k string) uint {
+		n, _ := strconv.ParseUint(m[k], 10, 32)
+		return uint(n)
+	}
+	return uploadOwner{eventID: parse("event"), promptID: parse("prompt"), participantID: parse("participant")}
+}
+
+// tusCreate replaces the client's metadata with what was authorised, so
+// the finished upload is attributed by the server, not by the client.
+func (h *Handler) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	owner, ok := hook.Context.Value(uploadKey{}).(uploadOwner)
+	if !ok {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(http.StatusForbidden, "Not allowed.")
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
+		"event":       strconv.FormatUint(uint64(owner.eventID), 10),
+		"prompt":      strconv.FormatUint(uint64(owner.promptID), 10),
+		"participant": strconv.FormatUint(uint64(owner.participantID), 10),
+		"caption":     hook.Upload.MetaData["caption"],
+	}}, nil
+}
+
+// tusFinish runs when the last byte arrived: the same pipeline and save as
+// the multipart form, answered before the client's final PATCH returns.
+func (h *Handler) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	// The phone may hang up now; the photo is complete, so store it anyway.
+	ctx := context.WithoutCancel(hook.Context)
+	defer h.removeTusUpload(ctx, hook.Upload.ID)
+	res, err := h.finishUpload(ctx, hook.Upload)
+	if err != nil {
+		status, msg := web.Describe(err)
+		if status >= 500 {
+			h.log.Error("finish resumable upload", "err", err)
+		}
+		return tusd.HTTPResponse{}, tusError(status, msg)
+	}
+	body, _ := json.Marshal(res)
+	return tusd.HTTPResponse{StatusCode: http.StatusOK, Body: string(body), Header: tusd.HTTPHeader{"Content-Type": "application/json"}}, nil
+}
+
+func (h *Handler) finishUpload(ctx context.Context, info tusd.FileInfo) (*answerResponse, error) {
+	owner := ownerFromMeta(info.MetaData)
+	ev, err := h.store.Event(ctx, owner.eventID)
+	if err != nil {
+		return nil, err
+	}
+	pa, err := h.store.EventParticipant(ctx, ev.ID, owner.participantID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.store.EventPrompt(ctx, ev.ID, owner.promptID)
+	if err != nil {
+		return nil, err
+	}
+	path := info.Storage["Path"]
+	res, err := h.images.Process(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, info.MetaData["caption"], path, res)
+	if err != nil {
+		return nil, err
+	}
+	return &answerResponse{Redirect: fmt.Sprintf("/e/%d", ev.ID), ThumbURL: h.photoURL(ev, sub, media.Thumb),
+		Message: "Saved! You can replace it until the prompt closes."}, nil
+}
+
+func (h *Handler) removeTusUpload(ctx context.Context, id string) {
+	up, err := h.tusStore.GetUpload(ctx, id)
+	if err == nil {
+		err = h.tusStore.AsTerminatableUpload(up).Terminate(ctx)
+	}
+	if err != nil {
+		h.log.Warn("remove finished resumable upload", "id", id, "err", err)
+	}
+}
+
+// SweepAbandonedUploads removes resumable uploads nobody has touched for
+// abandonedAfter, every hour until ctx ends.
+func (h *Handler) SweepAbandonedUploads(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := h.sweepAbandoned(time.Now().Add(-abandonedAfter)); err != nil {
+			h.log.Warn("sweep abandoned uploads", "err", err)
+		} else if n > 0 {
+			h.log.Info("removed abandoned uploads", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepAbandoned removes files of the resumable upload folder last written
+// before cutoff, returning how many it removed.
+func (h *Handler) sweepAbandoned(cutoff time.Time) (int, error) {
+	entries, err := os.ReadDir(h.tusDir)
+	if err != nil {
+		return 0, fmt.Errorf("read upload folder: %w", err)
+	}
+	removed := 0
+	var errs []error
+	for _, e := range entries {
+		info, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil || e.IsDir() || !info.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(h.tusDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
+}
