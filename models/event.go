@@ -21,8 +21,17 @@ type Event struct {
 	JoinToken   string    `gorm:"uniqueIndex;not null;size:64"`
 	// GalleryOpen lets participants see each other's photos before the reveal.
 	GalleryOpen bool `gorm:"not null;default:false"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// TeamsEnabled lets participants pick a team and prompts be team prompts.
+	TeamsEnabled bool `gorm:"not null;default:false"`
+	// FreezeAt stops scores moving for participants, so the reveal surprises.
+	FreezeAt *time.Time
+	// RevealAt is when the live reveal is planned (shown to participants).
+	RevealAt *time.Time
+	// RetentionDays deletes the event's photos that many days after it ends
+	// (0: keep them until an organizer deletes them).
+	RetentionDays int `gorm:"not null;default:0"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Role is what an organizer may do within one event.

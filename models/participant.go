@@ -23,10 +23,15 @@ type Participant struct {
 	NameKey     string `gorm:"not null;size:60;uniqueIndex:idx_participant_name"`
 	TimeZone    string `gorm:"not null;size:64"`
 	ReturnToken string `gorm:"uniqueIndex;not null;size:64"`
-	CreatedAt   time.Time
-	LastSeenAt  time.Time
+	// TeamID is the team picked on joining or assigned by an organizer.
+	TeamID *uint `gorm:"index"`
+	// Email is optional, left for nudges.
+	Email      string `gorm:"size:254"`
+	CreatedAt  time.Time
+	LastSeenAt time.Time
 
 	Event Event `gorm:"constraint:OnDelete:CASCADE"`
+	Team  *Team `gorm:"constraint:OnDelete:SET NULL"`
 }
 
 // Location is the participant's own time zone.

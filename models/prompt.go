@@ -28,11 +28,29 @@ type Prompt struct {
 	Description string     `gorm:"size:2000"`
 	Points      int        `gorm:"not null;default:0"`
 	Position    int        `gorm:"not null;default:0"`
-	// OpensAt and ClosesAt are UTC instants; nil means the event's start or end.
-	OpensAt   *time.Time
-	ClosesAt  *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Schedule picks how the window is worked out (see Window).
+	Schedule ScheduleKind `gorm:"not null;size:10;default:event"`
+	// OpensAt and ClosesAt are UTC instants of a fixed window; nil means the
+	// event's start or end.
+	OpensAt  *time.Time
+	ClosesAt *time.Time
+	// DailyDay (1 = the event's first day), DailyMinute (minutes after
+	// midnight in each participant's zone) and DailyDays (how long it stays
+	// open) describe a daily prompt.
+	DailyDay    int `gorm:"not null;default:0"`
+	DailyMinute int `gorm:"not null;default:0"`
+	DailyDays   int `gorm:"not null;default:0"`
+	// GraceMinutes after the close still take answers, marked late and worth
+	// LatePercent of the points.
+	GraceMinutes int `gorm:"not null;default:0"`
+	LatePercent  int `gorm:"not null;default:50"`
+	// TeamPrompt takes one answer per team instead of one per person.
+	TeamPrompt bool `gorm:"not null;default:false"`
+	// RemindMinutes before the close, whoever has not answered is nudged
+	// (0: no scheduled nudge).
+	RemindMinutes int `gorm:"not null;default:0"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 
 	Event Event `gorm:"constraint:OnDelete:CASCADE"`
 }
@@ -44,60 +62,35 @@ type PromptState string
 const (
 	StateUpcoming PromptState = "upcoming"
 	StateOpen     PromptState = "open"
-	StateClosed   PromptState = "closed"
+	// StateLate is the grace window after the close: answers count for less.
+	StateLate   PromptState = "late"
+	StateClosed PromptState = "closed"
 )
-
-// Window returns when the prompt opens and closes, blanks standing for the
-// event's own start and end.
-func (p *Prompt) Window(ev *Event) (opens, closes time.Time) {
-	opens, closes = ev.StartsAt, ev.EndsAt
-	if p.OpensAt != nil {
-		opens = *p.OpensAt
-	}
-	if p.ClosesAt != nil {
-		closes = *p.ClosesAt
-	}
-	return opens, closes
-}
-
-// StateAt says whether the prompt is upcoming, open or closed at now.
-// A prompt is open from its opening instant up to, not including, its close.
-func (p *Prompt) StateAt(ev *Event, now time.Time) PromptState {
-	opens, closes := p.Window(ev)
-	switch {
-	case now.Before(opens):
-		return StateUpcoming
-	case now.Before(closes):
-		return StateOpen
-	default:
-		return StateClosed
-	}
-}
-
-// checkOpen returns nil when answers are accepted at now, or the sentinel
-// saying why not.
-func (p *Prompt) checkOpen(ev *Event, now time.Time) error {
-	switch p.StateAt(ev, now) {
-	case StateUpcoming:
-		return ErrNotOpenYet
-	case StateClosed:
-		return ErrPromptClosed
-	}
-	return nil
-}
 
 // PromptInput holds the editable fields of a prompt.
 type PromptInput struct {
-	Kind        PromptKind
-	Title       string
-	Description string
-	Points      int
-	OpensAt     *time.Time
-	ClosesAt    *time.Time
+	Kind          PromptKind
+	Title         string
+	Description   string
+	Points        int
+	Schedule      ScheduleKind // "" picks window when a time is set, else event
+	OpensAt       *time.Time
+	ClosesAt      *time.Time
+	DailyDay      int
+	DailyMinute   int
+	DailyDays     int
+	GraceMinutes  int
+	LatePercent   int
+	TeamPrompt    bool
+	RemindMinutes int
 }
 
-// MaxPoints bounds the points a prompt may give, so totals cannot overflow.
-const MaxPoints = 10000
+// Bounds of what a prompt may say.
+const (
+	MaxPoints       = 10000 // so totals cannot overflow
+	MaxGraceMinutes = 7 * 24 * 60
+	MaxDailyDays    = 31
+)
 
 // Validate normalises the input and reports what is wrong with it, checking
 // the window against the event's.
@@ -117,10 +110,46 @@ func (in *PromptInput) Validate(ev *Event) error {
 	if in.Points < 0 || in.Points > MaxPoints {
 		v.Add("points", fmt.Sprintf("Points must be between 0 and %d.", MaxPoints))
 	}
-	p := Prompt{OpensAt: in.OpensAt, ClosesAt: in.ClosesAt}
-	opens, closes := p.Window(ev)
-	if !closes.After(opens) {
-		v.Add("closes_at", "The prompt must close after it opens.")
+	if in.Schedule == "" {
+		in.Schedule = ScheduleEvent
+		if in.OpensAt != nil || in.ClosesAt != nil {
+			in.Schedule = ScheduleWindow
+		}
+	}
+	switch in.Schedule {
+	case ScheduleEvent:
+		in.OpensAt, in.ClosesAt = nil, nil
+	case ScheduleWindow:
+		p := Prompt{Schedule: ScheduleWindow, OpensAt: in.OpensAt, ClosesAt: in.ClosesAt}
+		opens, closes := p.Window(ev, nil)
+		if !closes.After(opens) {
+			v.Add("closes_at", "The prompt must close after it opens.")
+		}
+	case ScheduleDaily:
+		in.OpensAt, in.ClosesAt = nil, nil
+		if days := ev.EventDays(); in.DailyDay < 1 || in.DailyDay > days {
+			v.Add("daily_day", fmt.Sprintf("Pick a day of the event, from 1 to %d.", days))
+		}
+		if in.DailyMinute < 0 || in.DailyMinute >= 24*60 {
+			v.Add("daily_time", "Enter a time of day between 00:00 and 23:59.")
+		}
+		if in.DailyDays < 1 || in.DailyDays > MaxDailyDays {
+			v.Add("daily_days", fmt.Sprintf("A daily prompt stays open from 1 to %d days.", MaxDailyDays))
+		}
+	default:
+		v.Add("schedule", "Choose when the prompt is open.")
+	}
+	if in.GraceMinutes < 0 || in.GraceMinutes > MaxGraceMinutes {
+		v.Add("grace_minutes", "The late window can be up to a week (10080 minutes).")
+	}
+	if in.LatePercent < 0 || in.LatePercent > 100 {
+		v.Add("late_percent", "Late answers keep between 0 and 100 % of the points.")
+	}
+	if in.RemindMinutes < 0 || in.RemindMinutes > MaxGraceMinutes {
+		v.Add("remind_minutes", "Remind at most a week (10080 minutes) before the close.")
+	}
+	if in.TeamPrompt && !ev.TeamsEnabled {
+		v.Add("team_prompt", "Turn teams on for the event before making a team prompt.")
 	}
 	return v.Err()
 }
@@ -130,8 +159,17 @@ func (in *PromptInput) apply(p *Prompt) {
 	p.Title = in.Title
 	p.Description = in.Description
 	p.Points = in.Points
+	p.Schedule = in.Schedule
 	p.OpensAt = utcPtr(in.OpensAt)
 	p.ClosesAt = utcPtr(in.ClosesAt)
+	p.DailyDay, p.DailyMinute, p.DailyDays = 0, 0, 0
+	if in.Schedule == ScheduleDaily {
+		p.DailyDay, p.DailyMinute, p.DailyDays = in.DailyDay, in.DailyMinute, in.DailyDays
+	}
+	p.GraceMinutes = in.GraceMinutes
+	p.LatePercent = in.LatePercent
+	p.TeamPrompt = in.TeamPrompt
+	p.RemindMinutes = in.RemindMinutes
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -172,7 +210,8 @@ func (s *Store) UpdatePrompt(ctx context.Context, ev *Event, p *Prompt, in Promp
 	}
 	in.apply(p)
 	err := s.db.WithContext(ctx).Model(p).
-		Select("Kind", "Title", "Description", "Points", "OpensAt", "ClosesAt").Updates(p).Error
+		Select("Kind", "Title", "Description", "Points", "Schedule", "OpensAt", "ClosesAt", "DailyDay", "DailyMinute",
+			"DailyDays", "GraceMinutes", "LatePercent", "TeamPrompt", "RemindMinutes").Updates(p).Error
 	if err != nil {
 		return fmt.Errorf("update prompt %d: %w", p.ID, err)
 	}

@@ -16,10 +16,16 @@ import (
 // or a text. There is at most one per participant and prompt; sending again
 // replaces it while the prompt is open.
 type Submission struct {
-	ID            uint   `gorm:"primaryKey"`
-	EventID       uint   `gorm:"not null;index"`
-	PromptID      uint   `gorm:"not null;uniqueIndex:idx_submission_owner"`
-	ParticipantID uint   `gorm:"not null;uniqueIndex:idx_submission_owner;index"`
+	ID       uint `gorm:"primaryKey"`
+	EventID  uint `gorm:"not null;index"`
+	PromptID uint `gorm:"not null;uniqueIndex:idx_submission_owner"`
+	// OwnerKey is who the answer belongs to: "p<participant id>", or
+	// "t<team id>" for a team prompt, so a team has one answer however many
+	// of its members send one.
+	OwnerKey string `gorm:"not null;size:24;uniqueIndex:idx_submission_owner"`
+	// ParticipantID is who sent it (the last sender, for a team answer).
+	ParticipantID uint   `gorm:"not null;index"`
+	TeamID        *uint  `gorm:"index"`
 	Caption       string `gorm:"size:500"`
 	Text          string `gorm:"size:4000"`
 	// PhotoKey is the media-store folder holding the original and renditions
@@ -30,16 +36,33 @@ type Submission struct {
 	PhotoHeight int
 	PhotoBytes  int64
 	TakenAt     *time.Time
+	// Late answers came in the grace window and earn the prompt's LatePercent.
+	Late bool `gorm:"not null;default:false"`
+	// NotForLive is the participant's wish to keep it out of the reveal.
+	NotForLive bool `gorm:"not null;default:false"`
 	// Moderation.
-	Hidden      bool `gorm:"not null;default:false"`
-	Starred     bool `gorm:"not null;default:false"`
-	BonusPoints int  `gorm:"not null;default:0"`
+	Hidden      bool   `gorm:"not null;default:false"`
+	Starred     bool   `gorm:"not null;default:false"`
+	BonusPoints int    `gorm:"not null;default:0"`
+	BonusReason string `gorm:"size:200"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 
 	Event       Event       `gorm:"constraint:OnDelete:CASCADE"`
 	Prompt      Prompt      `gorm:"constraint:OnDelete:CASCADE"`
 	Participant Participant `gorm:"constraint:OnDelete:CASCADE"`
+	Team        *Team       `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// ownerKey names whose answer to p a participant's submission is.
+func ownerKey(p *Prompt, pa *Participant) (string, error) {
+	if p.TeamPrompt {
+		if pa.TeamID == nil {
+			return "", &ValidationError{Fields: map[string]string{"team": "This is a team prompt: join a team first."}}
+		}
+		return fmt.Sprintf("t%d", *pa.TeamID), nil
+	}
+	return fmt.Sprintf("p%d", pa.ID), nil
 }
 
 // HasPhoto reports whether the answer is a photo.
@@ -63,23 +86,33 @@ func validateCaption(caption string) (string, error) {
 }
 
 // CheckAnswerable tells, before any upload work, whether the participant may
-// answer the prompt now: right kind, open, caption acceptable.
-func (s *Store) CheckAnswerable(ev *Event, pr *Prompt, kind PromptKind) error {
+// answer the prompt now: right kind, open (or in its grace window), and on a
+// team if it is a team prompt.
+func (s *Store) CheckAnswerable(ev *Event, pr *Prompt, pa *Participant, kind PromptKind) error {
 	if pr.Kind != kind {
 		return &ValidationError{Fields: map[string]string{"kind": fmt.Sprintf("This prompt takes a %s answer.", pr.Kind)}}
 	}
-	return pr.checkOpen(ev, s.now())
+	if _, err := ownerKey(pr, pa); err != nil {
+		return err
+	}
+	return pr.checkOpen(ev, pa.Location(), s.now())
 }
 
 // upsertAnswer writes sub as the participant's answer inside tx, re-checking
 // the prompt is open at commit time, and returns the photo folder the answer
 // replaced ("" if none).
-func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, sub *Submission) (oldPhotoKey string, err error) {
-	if err := pr.checkOpen(ev, s.now()); err != nil {
+func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, pa *Participant, sub *Submission) (oldPhotoKey string, err error) {
+	now := s.now()
+	if err := pr.checkOpen(ev, pa.Location(), now); err != nil {
 		return "", err
 	}
+	sub.Late = pr.StateAt(ev, pa.Location(), now) == StateLate
+	if sub.OwnerKey, err = ownerKey(pr, pa); err != nil {
+		return "", err
+	}
+	sub.TeamID = pa.TeamID
 	var old Submission
-	err = tx.Where("prompt_id = ? AND participant_id = ?", sub.PromptID, sub.ParticipantID).Take(&old).Error
+	err = tx.Where("prompt_id = ? AND owner_key = ?", sub.PromptID, sub.OwnerKey).Take(&old).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 	case err != nil:
@@ -87,19 +120,19 @@ func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, sub *Submission
 	default:
 		oldPhotoKey = old.PhotoKey
 	}
-	// The unique index on (prompt, participant) makes this an update when
-	// another request raced us to the insert.
+	// The unique index on (prompt, owner) makes this an update when another
+	// request raced us to the insert. Moderation state stays as it was.
 	err = tx.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "prompt_id"}, {Name: "participant_id"}},
+		Columns: []clause.Column{{Name: "prompt_id"}, {Name: "owner_key"}},
 		DoUpdates: clause.AssignmentColumns([]string{
-			"caption", "text", "photo_key", "photo_format", "photo_width", "photo_height",
-			"photo_bytes", "taken_at", "updated_at",
+			"participant_id", "team_id", "caption", "text", "photo_key", "photo_format", "photo_width", "photo_height",
+			"photo_bytes", "taken_at", "late", "updated_at",
 		}),
 	}).Create(sub).Error
 	if err != nil {
 		return "", err
 	}
-	if err := tx.Where("prompt_id = ? AND participant_id = ?", sub.PromptID, sub.ParticipantID).Take(sub).Error; err != nil {
+	if err := tx.Where("prompt_id = ? AND owner_key = ?", sub.PromptID, sub.OwnerKey).Take(sub).Error; err != nil {
 		return "", err
 	}
 	return oldPhotoKey, nil
@@ -107,7 +140,7 @@ func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, sub *Submission
 
 // SaveTextAnswer stores or replaces a text answer.
 func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, text string) (sub *Submission, oldPhotoKey string, err error) {
-	if err := s.CheckAnswerable(ev, pr, KindText); err != nil {
+	if err := s.CheckAnswerable(ev, pr, pa, KindText); err != nil {
 		return nil, "", err
 	}
 	text = strings.TrimSpace(text)
@@ -122,7 +155,7 @@ func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *P
 	sub = &Submission{EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Text: text}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, sub)
+		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, pa, sub)
 		return err
 	})
 	if err != nil {
@@ -150,7 +183,7 @@ func NewPhotoKey(eventID uint) string {
 // SavePhotoAnswer records a stored photo as the participant's answer,
 // replacing any earlier one, and returns the folder it replaced.
 func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, caption string, photo PhotoMeta) (sub *Submission, oldPhotoKey string, err error) {
-	if err := s.CheckAnswerable(ev, pr, KindPhoto); err != nil {
+	if err := s.CheckAnswerable(ev, pr, pa, KindPhoto); err != nil {
 		return nil, "", err
 	}
 	caption, err = validateCaption(caption)
@@ -168,7 +201,7 @@ func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, sub)
+		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, pa, sub)
 		return err
 	})
 	if err != nil {

@@ -251,6 +251,7 @@ type eventPage struct {
 type promptView struct {
 	models.Prompt
 	State       models.PromptState
+	Schedule    string
 	Opens       string
 	Closes      string
 	Submissions []submissionView
@@ -303,9 +304,9 @@ func (h *Handler) showEvent(c echo.Context) error {
 	}
 	views := make([]promptView, 0, len(prompts))
 	for _, p := range prompts {
-		opens, closes := p.Window(&ev.Event)
+		opens, closes := p.Window(&ev.Event, loc)
 		views = append(views, promptView{
-			Prompt: p, State: p.StateAt(&ev.Event, now),
+			Prompt: p, State: p.StateAt(&ev.Event, loc, now), Schedule: p.DescribeSchedule(&ev.Event),
 			Opens: web.When(opens, loc, loc, now), Closes: web.When(closes, loc, loc, now),
 			Submissions: byPrompt[p.ID],
 		})

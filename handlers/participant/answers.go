@@ -31,7 +31,7 @@ func (h *Handler) submitAnswer(c echo.Context) error {
 		return err
 	}
 	// Refuse a closed prompt before reading a byte of a large upload.
-	if err := h.store.CheckAnswerable(ev, p, p.Kind); err != nil {
+	if err := h.store.CheckAnswerable(ev, p, pa, p.Kind); err != nil {
 		return h.refuse(c, ev, pa, p, "", "", err)
 	}
 	var sub *models.Submission

@@ -23,13 +23,17 @@ type promptCard struct {
 	State       models.PromptState
 	// When says "closes …" for open prompts, "opens …" for upcoming ones
 	// and "closed …" for closed ones, in the participant's zone.
-	When     string
-	Until    string
-	Done     bool
-	ThumbURL string
-	Caption  string
-	Text     string
-	URL      string
+	When  string
+	Until string
+	Done  bool
+	Late  bool
+	Team  bool
+	// Answerable is true while answers are taken (open, or late).
+	Answerable bool
+	ThumbURL   string
+	Caption    string
+	Text       string
+	URL        string
 }
 
 type promptsPage struct {
@@ -59,14 +63,19 @@ func photoVersion(sub *models.Submission) string {
 
 func (h *Handler) card(ev *models.Event, pa *models.Participant, p models.Prompt, sub *models.Submission) promptCard {
 	now := h.store.Now()
-	opens, closes := p.Window(ev)
-	c := promptCard{ID: p.ID, Kind: p.Kind, Title: p.Title, Description: p.Description, Points: p.Points,
-		State: p.StateAt(ev, now), URL: fmt.Sprintf("/e/%d/prompts/%d", ev.ID, p.ID)}
 	viewer, home := pa.Location(), ev.Location()
+	opens, closes := p.Window(ev, viewer)
+	c := promptCard{ID: p.ID, Kind: p.Kind, Title: p.Title, Description: p.Description, Points: p.Points,
+		State: p.StateAt(ev, viewer, now), URL: fmt.Sprintf("/e/%d/prompts/%d", ev.ID, p.ID), Team: p.TeamPrompt}
+	c.Answerable = c.State == models.StateOpen || c.State == models.StateLate
 	switch c.State {
 	case models.StateOpen:
 		c.When = "Closes " + web.When(closes, viewer, home, now)
 		c.Until = "closes " + web.Until(closes, now)
+	case models.StateLate:
+		end := p.GraceEnds(closes)
+		c.When = fmt.Sprintf("Closed, but late answers still count for %d%% until %s", p.LatePercent, web.When(end, viewer, home, now))
+		c.Until = "late window ends " + web.Until(end, now)
 	case models.StateUpcoming:
 		c.When = "Opens " + web.When(opens, viewer, home, now)
 		c.Until = "opens " + web.Until(opens, now)
@@ -75,6 +84,7 @@ func (h *Handler) card(ev *models.Event, pa *models.Participant, p models.Prompt
 	}
 	if sub != nil {
 		c.Done = true
+		c.Late = sub.Late
 		c.Caption = sub.Caption
 		c.Text = sub.Text
 		if sub.HasPhoto() {
@@ -104,7 +114,7 @@ func (h *Handler) showPrompts(c echo.Context) error {
 		}
 		card := h.card(ev, pa, p, sub)
 		switch card.State {
-		case models.StateOpen:
+		case models.StateOpen, models.StateLate:
 			page.Open = append(page.Open, card)
 		case models.StateUpcoming:
 			page.Upcoming = append(page.Upcoming, card)

@@ -150,7 +150,11 @@ func (h *Handler) authorizeNewUpload(c echo.Context) (uploadOwner, error) {
 	if err != nil {
 		return uploadOwner{}, err
 	}
-	if err := h.store.CheckAnswerable(ev, p, models.KindPhoto); err != nil {
+	pa, err := h.store.EventParticipant(ctx, ev.ID, pid)
+	if err != nil {
+		return uploadOwner{}, notJoined()
+	}
+	if err := h.store.CheckAnswerable(ev, p, pa, models.KindPhoto); err != nil {
 		return uploadOwner{}, err
 	}
 	if err := models.ValidateCaption(meta["caption"]); err != nil {
