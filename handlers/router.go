@@ -17,7 +17,10 @@ import (
 	"retreat/handlers/participant"
 	"retreat/handlers/web"
 	"retreat/models"
+	"retreat/models/jobs"
+	"retreat/models/mail"
 	"retreat/models/media"
+	"retreat/models/nudge"
 	"retreat/static"
 	"retreat/templates"
 )
@@ -35,6 +38,9 @@ type Config struct {
 	UploadDir string
 	// SessionCleanup is how often expired sessions are purged (0: never).
 	SessionCleanup time.Duration
+	// JobInterval is how often scheduled nudges and photo retention run
+	// (0: every minute).
+	JobInterval time.Duration
 }
 
 // Deps are the long-lived services the areas use.
@@ -43,6 +49,8 @@ type Deps struct {
 	Photos media.Store
 	Images *media.Processor
 	Log    *slog.Logger
+	// Mailer sends nudges by email; nil when no SMTP server is configured.
+	Mailer *mail.Mailer
 }
 
 // Server is the built router and what must be closed with it.
@@ -50,16 +58,26 @@ type Server struct {
 	Echo        *echo.Echo
 	sessions    *web.Sessions
 	participant *participant.Handler
+	jobs        *jobs.Runner
+	jobInterval time.Duration
 }
 
 // RunBackground runs the server's periodic housekeeping (removing
-// abandoned uploads) until ctx ends.
+// abandoned uploads; scheduled nudges and photo retention under a lease)
+// until ctx ends.
 func (s *Server) RunBackground(ctx context.Context) {
+	go s.jobs.Run(ctx, s.jobInterval)
 	s.participant.SweepAbandonedUploads(ctx)
 }
 
+// Jobs is the background runner, for tests that run it once at a pinned time.
+func (s *Server) Jobs() *jobs.Runner { return s.jobs }
+
 // Close releases the router's background work.
-func (s *Server) Close() { s.sessions.Close() }
+func (s *Server) Close() {
+	s.jobs.Wait(10 * time.Second)
+	s.sessions.Close()
+}
 
 // New builds the router with every route registered.
 func New(cfg Config, d Deps) (*Server, error) {
@@ -116,7 +134,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 		},
 	}))
 
-	organizer.New(d.Store, d.Photos, renderer, sessions, d.Log, cfg.BaseURL).Register(g)
+	nudges := nudge.New(d.Store, d.Mailer, cfg.BaseURL, d.Log)
+	if d.Mailer != nil && cfg.BaseURL == "" {
+		d.Log.Warn("scheduled nudges are off until --base-url is set: their emails need a public address for links")
+	}
+	dashboard := organizer.New(d.Store, d.Photos, renderer, sessions, d.Log, cfg.BaseURL)
+	dashboard.SetNudges(nudges)
+	dashboard.Register(g)
 	phones := participant.New(participant.Deps{
 		Store: d.Store, Photos: d.Photos, Images: d.Images, Web: renderer, Sessions: sessions,
 		Log: d.Log, UploadDir: cfg.UploadDir,
@@ -126,7 +150,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 
-	return &Server{Echo: e, sessions: sessions, participant: phones}, nil
+	if cfg.JobInterval == 0 {
+		cfg.JobInterval = time.Minute
+	}
+	return &Server{Echo: e, sessions: sessions, participant: phones,
+		jobs: jobs.New(d.Store, nudges, d.Photos, d.Log), jobInterval: cfg.JobInterval}, nil
 }
 
 func health(s *models.Store) echo.HandlerFunc {

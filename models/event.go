@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -73,7 +74,16 @@ type EventInput struct {
 	EndsAt      time.Time
 	TimeZone    string
 	GalleryOpen bool
+	// TeamsEnabled, FreezeAt (nil: never), RevealAt (nil: not planned) and
+	// RetentionDays (0: keep) are the event's settings.
+	TeamsEnabled  bool
+	FreezeAt      *time.Time
+	RevealAt      *time.Time
+	RetentionDays int
 }
+
+// MaxRetentionDays bounds how long after the end photos may be kept (ten years).
+const MaxRetentionDays = 3650
 
 // Validate normalises the input and reports what is wrong with it.
 func (in *EventInput) Validate() error {
@@ -103,6 +113,12 @@ func (in *EventInput) Validate() error {
 			v.Add("ends_at", "An event can last a year at most.")
 		}
 	}
+	if in.FreezeAt != nil && in.RevealAt != nil && in.FreezeAt.After(*in.RevealAt) {
+		v.Add("freeze_at", "Freeze the leaderboard before the reveal, or scores would move after everyone has seen them.")
+	}
+	if in.RetentionDays < 0 || in.RetentionDays > MaxRetentionDays {
+		v.Add("retention_days", fmt.Sprintf("Keep photos from 0 (until deleted) to %d days after the end.", MaxRetentionDays))
+	}
 	return v.Err()
 }
 
@@ -113,6 +129,10 @@ func (in *EventInput) apply(e *Event) {
 	e.EndsAt = in.EndsAt.UTC()
 	e.TimeZone = in.TimeZone
 	e.GalleryOpen = in.GalleryOpen
+	e.TeamsEnabled = in.TeamsEnabled
+	e.FreezeAt = utcPtr(in.FreezeAt)
+	e.RevealAt = utcPtr(in.RevealAt)
+	e.RetentionDays = in.RetentionDays
 }
 
 // CreateEvent stores a new event owned by organizerID.
@@ -139,12 +159,43 @@ func (s *Store) UpdateEvent(ctx context.Context, e *Event, in EventInput) error 
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	in.apply(e)
-	err := s.db.WithContext(ctx).Model(e).Select("Name", "Description", "StartsAt", "EndsAt", "TimeZone", "GalleryOpen").Updates(e).Error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if e.TeamsEnabled && !in.TeamsEnabled {
+			// A team prompt without teams could not be answered by anyone.
+			var n int64
+			if err := tx.Model(&Prompt{}).Where("event_id = ? AND team_prompt", e.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return &ValidationError{Fields: map[string]string{"teams_enabled": fmt.Sprintf(
+					"%d %s team %s: make %s individual before turning teams off.", n, plural(n, "prompt is a", "prompts are"),
+					plural(n, "prompt", "prompts"), plural(n, "it", "them"))}}
+			}
+		}
+		next := *e
+		in.apply(&next)
+		if err := tx.Model(&next).Select("Name", "Description", "StartsAt", "EndsAt", "TimeZone", "GalleryOpen",
+			"TeamsEnabled", "FreezeAt", "RevealAt", "RetentionDays").Updates(&next).Error; err != nil {
+			return err
+		}
+		*e = next
+		return nil
+	})
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve
+	}
 	if err != nil {
 		return fmt.Errorf("update event %d: %w", e.ID, err)
 	}
 	return nil
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // RotateJoinToken gives the event a new join link; the old one stops working.

@@ -47,6 +47,11 @@ func (p *Participant) Location() *time.Location {
 type JoinInput struct {
 	Name     string
 	TimeZone string // detected by the browser; the event's zone when blank
+	// TeamID is the team picked on the join page (0: none); required when
+	// the event uses teams and has some.
+	TeamID uint
+	// Email is optional, for nudges (see ValidEmail).
+	Email string
 }
 
 // MaxNameLength bounds display names, which must fit on a slide.
@@ -64,18 +69,30 @@ func cleanName(s string) (string, bool) {
 	return s, true
 }
 
+// validParticipantName cleans a display name and says what is wrong with
+// it ("" when nothing), for joining and for an organizer's rename alike.
+func validParticipantName(s string) (name, problem string) {
+	name, ok := cleanName(s)
+	switch {
+	case name == "":
+		return name, "Type your name so the others know whose photos these are."
+	case !ok:
+		return name, "Your name has characters we can't show. Use letters, digits and spaces."
+	case utf8.RuneCountInString(name) > MaxNameLength:
+		return name, fmt.Sprintf("Keep your name under %d characters.", MaxNameLength)
+	}
+	return name, ""
+}
+
 // Validate normalises the input and reports what is wrong with it.
 func (in *JoinInput) Validate(ev *Event) error {
 	var v ValidationError
-	name, ok := cleanName(in.Name)
-	in.Name = name
-	switch {
-	case name == "":
-		v.Add("name", "Type your name so the others know whose photos these are.")
-	case !ok:
-		v.Add("name", "Your name has characters we can't show. Use letters, digits and spaces.")
-	case utf8.RuneCountInString(name) > MaxNameLength:
-		v.Add("name", fmt.Sprintf("Keep your name under %d characters.", MaxNameLength))
+	var problem string
+	if in.Name, problem = validParticipantName(in.Name); problem != "" {
+		v.Add("name", problem)
+	}
+	if in.Email, problem = ValidEmail(in.Email); problem != "" {
+		v.Add("email", problem)
 	}
 	in.TimeZone = strings.TrimSpace(in.TimeZone)
 	if _, err := LoadZone(in.TimeZone); err != nil {
@@ -86,8 +103,10 @@ func (in *JoinInput) Validate(ev *Event) error {
 
 // Join adds a participant to an event.
 func (s *Store) Join(ctx context.Context, ev *Event, in JoinInput) (*Participant, error) {
-	if err := in.Validate(ev); err != nil {
-		return nil, err
+	err := in.Validate(ev)
+	teamID, terr := s.teamForJoin(ctx, ev, in.TeamID)
+	if err != nil || terr != nil {
+		return nil, mergeValidation(err, terr)
 	}
 	now := s.now().UTC()
 	p := &Participant{
@@ -96,6 +115,8 @@ func (s *Store) Join(ctx context.Context, ev *Event, in JoinInput) (*Participant
 		NameKey:     strings.ToLower(in.Name),
 		TimeZone:    in.TimeZone,
 		ReturnToken: newToken(),
+		TeamID:      teamID,
+		Email:       in.Email,
 		LastSeenAt:  now,
 	}
 	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {

@@ -45,8 +45,14 @@ type Submission struct {
 	Starred     bool   `gorm:"not null;default:false"`
 	BonusPoints int    `gorm:"not null;default:0"`
 	BonusReason string `gorm:"size:200"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// AwardedAt is when the bonus was last set: a frozen leaderboard counts
+	// a bonus only if it was awarded before the freeze (see score.go).
+	AwardedAt *time.Time
+	// ReviewedAt is the last moderation action; an answer replaced after it
+	// is back in the "not yet reviewed" queue (see moderation.go).
+	ReviewedAt *time.Time `gorm:"index"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	Event       Event       `gorm:"constraint:OnDelete:CASCADE"`
 	Prompt      Prompt      `gorm:"constraint:OnDelete:CASCADE"`
@@ -217,10 +223,16 @@ func ValidateCaption(caption string) error {
 	return err
 }
 
-// ParticipantSubmissions returns the participant's answers keyed by prompt id.
+// ParticipantSubmissions returns the answers that count for the participant,
+// keyed by prompt id: their own, and their current team's answers to team
+// prompts (whichever teammate sent them).
 func (s *Store) ParticipantSubmissions(ctx context.Context, participantID uint) (map[uint]Submission, error) {
 	var list []Submission
-	if err := s.db.WithContext(ctx).Where("participant_id = ?", participantID).Find(&list).Error; err != nil {
+	err := s.db.WithContext(ctx).
+		Where("owner_key = ? OR owner_key = (SELECT 't' || team_id FROM participants WHERE id = ? AND team_id IS NOT NULL)",
+			fmt.Sprintf("p%d", participantID), participantID).
+		Find(&list).Error
+	if err != nil {
 		return nil, fmt.Errorf("list submissions of participant %d: %w", participantID, err)
 	}
 	m := make(map[uint]Submission, len(list))
@@ -265,12 +277,21 @@ func (s *Store) EventSubmission(ctx context.Context, eventID, submissionID uint)
 
 // MayParticipantSee says whether a participant may see a submission: their
 // own always; others' only when the organizer opened the gallery and the
-// submission is not hidden.
+// submission is not hidden. It is the one rule every participant view
+// (photo URLs, the gallery) asks.
+//
+// A hidden answer stays visible to its sender, marked "hidden by the
+// organizer" and scoring nothing: if it vanished for them too, they would
+// think the upload failed and send it again, or be left wondering.
 func (sub *Submission) MayParticipantSee(ev *Event, viewer *Participant) bool {
 	if sub.EventID != ev.ID || viewer.EventID != ev.ID {
 		return false
 	}
 	if sub.ParticipantID == viewer.ID {
+		return true
+	}
+	// A team answer is the whole team's, whoever sent it last.
+	if viewer.TeamID != nil && sub.OwnerKey == fmt.Sprintf("t%d", *viewer.TeamID) {
 		return true
 	}
 	return ev.GalleryOpen && !sub.Hidden

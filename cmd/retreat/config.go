@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"retreat/models"
+	"retreat/models/mail"
 )
 
 // config is everything the server reads at start. Each flag falls back to
@@ -25,6 +26,8 @@ type config struct {
 	PhotoWorkers  int
 	LogLevel      string
 	LogFormat     string
+	// SMTP is the mail server nudges go through (off without a host).
+	SMTP mail.Config
 }
 
 func (c *config) register(fs *flag.FlagSet) {
@@ -45,7 +48,11 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.PhotoWorkers, "photo-workers", runtime.NumCPU(), "photos processed at once; more uploads wait their turn")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	registerSMTP(fs, &c.SMTP)
 	if err := parseWithEnv(fs, args); err != nil {
+		return nil, err
+	}
+	if err := c.SMTP.Validate(); err != nil {
 		return nil, err
 	}
 	if strings.HasPrefix(c.BaseURL, "https://") && !flagSet(fs, "secure-cookies") {
@@ -100,6 +107,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // describe prints the configuration at start, the database password masked.
 func (c *config) describe() string {
-	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d",
-		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers)
+	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s",
+		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe())
 }

@@ -15,6 +15,7 @@ import (
 
 	"retreat/handlers"
 	"retreat/models"
+	"retreat/models/mail"
 	"retreat/models/media"
 )
 
@@ -49,6 +50,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go media.WarmUp() // pays the HEIC decoder's start-up cost off the request path
+	go app.server.RunBackground(ctx)
 
 	printWelcome(ctx, stdout, cfg, ln.Addr(), app.store)
 
@@ -101,11 +103,19 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	limits := media.DefaultLimits()
 	limits.MaxBytes = cfg.MaxUploadMB << 20
 	limits.MaxPixels = cfg.MaxMegapixels * 1_000_000
+	var mailer *mail.Mailer
+	if cfg.SMTP.Enabled() {
+		if mailer, err = mail.New(cfg.SMTP); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	server, err := handlers.New(handlers.Config{
 		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, UploadDir: uploadDir,
 		SessionCleanup: 10 * time.Minute,
 	}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,
+		Mailer: mailer,
 	})
 	if err != nil {
 		store.Close()

@@ -17,13 +17,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
 // Timeout bounds each test's browser, so a hung page fails the test
-// instead of hanging the run.
-var Timeout = 60 * time.Second
+// instead of hanging the run. RETREAT_BROWSER_TIMEOUT (a Go duration,
+// "2m") overrides it on a slow machine.
+var Timeout = timeoutFromEnv(60 * time.Second)
+
+func timeoutFromEnv(def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("RETREAT_BROWSER_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
 
 // candidates are the browser commands looked up on PATH, then fixed paths.
 var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "/usr/bin/chromium"}
@@ -42,20 +53,38 @@ func FindChromium() string {
 	return ""
 }
 
-// New starts a fresh headless Chromium for the test (its own profile in
-// t.TempDir()) and returns the context of its first tab, bounded by
-// Timeout. Everything is shut down when the test ends.
+// noChromium skips the test, or fails it when CI is set: a CI machine
+// without a browser must not pass by skipping every browser test.
+func noChromium(t testing.TB) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal("browser tests need Chromium and CI is set: apt-get install chromium")
+		return
+	}
+	t.Skip("browser tests need Chromium: apt-get install chromium")
+}
+
+// New starts a fresh headless Chromium for the test, with a profile of its
+// own, and returns the context of its first tab, bounded by Timeout. The
+// browser is killed and its profile removed when the test ends.
 func New(t testing.TB) context.Context {
 	t.Helper()
 	path := FindChromium()
 	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("browser tests need Chromium and CI is set: apt-get install chromium")
-		}
-		t.Skip("browser tests need Chromium: apt-get install chromium")
+		noChromium(t)
+		return nil // not reached: noChromium skips or fails the test
 	}
-	profile := t.TempDir()
+	// Not t.TempDir: Chromium's helper processes can still be writing to
+	// the profile for a moment after the browser is gone, which would fail
+	// the test in TempDir's own cleanup. removeProfile retries instead.
+	profile, err := os.MkdirTemp("", "retreat-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 
+	// The flags docs/RECIPES.md asks for, stated even where chromedp's
+	// defaults already have them; the background-networking ones keep
+	// Chromium from reaching out to the internet.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -69,7 +98,6 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-breakpad", true),
 		chromedp.Flag("disable-crash-reporter", true),
-		chromedp.Flag("no-default-browser-check", true),
 		chromedp.Flag("lang", "en-US"),
 		chromedp.WindowSize(1280, 800),
 	)
@@ -83,7 +111,8 @@ func New(t testing.TB) context.Context {
 		chromedp.WithErrorf(logs.printf), chromedp.WithLogf(logs.printf))
 	t.Cleanup(func() {
 		cancelTab()
-		cancelAlloc()
+		cancelAlloc() // kills the browser and waits for it
+		removeProfile(t, profile)
 		if t.Failed() {
 			logs.dump(t)
 		}
@@ -98,15 +127,45 @@ func New(t testing.TB) context.Context {
 	return ctx
 }
 
-// NewWindow opens another tab in the same browser with its own cookies and
+// removeProfile deletes a browser profile folder, retrying for a few
+// seconds while the browser's last helper processes exit.
+func removeProfile(t testing.TB, dir string) {
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+	}
+	t.Logf("leaving browser profile %s behind: %v", dir, err)
+}
+
+// NewWindow opens a window in the same browser with its own cookies and
 // storage (a separate browser context, like a private window): a second
-// person on a second device.
+// person on a second device. It closes when the test ends.
 func NewWindow(t testing.TB, ctx context.Context) context.Context {
 	t.Helper()
-	win, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil {
+		t.Fatal("NewWindow needs a context from New")
+	}
+	// chromedp.WithNewBrowserContext asks for a tab, which headless
+	// Chromium refuses in a context that has no window yet; ask for a window.
+	browser := cdp.WithExecutor(ctx, c.Browser)
+	bc, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(browser)
+	if err != nil {
+		t.Fatalf("create a browser context: %v", err)
+	}
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(browser)
+	if err != nil {
+		t.Fatalf("open a window: %v", err)
+	}
+	win, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	t.Cleanup(func() {
+		cancel()
+		_ = target.DisposeBrowserContext(bc).Do(browser)
+	})
 	if err := chromedp.Run(win); err != nil {
-		t.Fatalf("open a new browser window: %v", err)
+		t.Fatalf("attach to the new window: %v", err)
 	}
 	return win
 }
@@ -186,6 +245,16 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 	if _, seen := logged.LoadOrStore(t.Name(), true); !seen {
 		t.Logf("screenshots in %s", d)
 	}
+	// Let the page settle first: a full-page capture shows what is below
+	// the fold, so load lazy images as a scrolling user would, and wait
+	// for images (again after a viewport change) and fonts to be decoded.
+	// No timers or animation frames: they never fire with scripts off.
+	// Best effort: a page that never settles is still captured.
+	settle, cancel := context.WithTimeout(ctx, 3*time.Second)
+	_ = chromedp.Run(settle, chromedp.Evaluate(settleJS, nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	cancel()
 	var png []byte
 	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
@@ -195,6 +264,12 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 		t.Fatalf("save screenshot: %v", err)
 	}
 }
+
+const settleJS = `(async () => {
+  for (const img of document.images) img.loading = "eager";
+  await Promise.all([...document.images].map((img) => img.decode().catch(() => {})));
+  await document.fonts.ready;
+})()`
 
 // slug keeps letters, digits, dots and dashes, for file names.
 func slug(s string) string {

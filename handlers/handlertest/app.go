@@ -18,6 +18,7 @@ import (
 
 	"retreat/handlers"
 	"retreat/models"
+	"retreat/models/mail"
 	"retreat/models/media"
 )
 
@@ -65,6 +66,10 @@ type Options struct {
 	Limits *media.Limits
 	// Log receives the app's log (default: discarded, or stderr with -v and RETREAT_TEST_LOG=1).
 	Log *slog.Logger
+	// Mailer sends email nudges (default: none, email off).
+	Mailer *mail.Mailer
+	// BaseURL is the public address (default: the request's host).
+	BaseURL string
 }
 
 // Start is the instant the clock is pinned to by default: a Wednesday.
@@ -103,8 +108,9 @@ func New(t testing.TB, opts ...Options) *App {
 	if o.Limits != nil {
 		limits = *o.Limits
 	}
-	srv, err := handlers.New(handlers.Config{UploadDir: uploads}, handlers.Deps{
+	srv, err := handlers.New(handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(runtime.NumCPU(), limits), Log: log,
+		Mailer: o.Mailer,
 	})
 	if err != nil {
 		t.Fatalf("build router: %v", err)

@@ -62,16 +62,25 @@ type eventForm struct {
 	EndsAt      string
 	TimeZone    string
 	GalleryOpen bool
+	// Settings (see settings.go).
+	TeamsEnabled  bool
+	FreezeAt      string
+	RevealAt      string
+	RetentionDays string
 }
 
 func readEventForm(c echo.Context) eventForm {
 	return eventForm{
-		Name:        c.FormValue("name"),
-		Description: c.FormValue("description"),
-		StartsAt:    c.FormValue("starts_at"),
-		EndsAt:      c.FormValue("ends_at"),
-		TimeZone:    strings.TrimSpace(c.FormValue("time_zone")),
-		GalleryOpen: c.FormValue("gallery_open") == "on",
+		Name:          c.FormValue("name"),
+		Description:   c.FormValue("description"),
+		StartsAt:      c.FormValue("starts_at"),
+		EndsAt:        c.FormValue("ends_at"),
+		TimeZone:      strings.TrimSpace(c.FormValue("time_zone")),
+		GalleryOpen:   c.FormValue("gallery_open") == "on",
+		TeamsEnabled:  c.FormValue("teams_enabled") == "on",
+		FreezeAt:      strings.TrimSpace(c.FormValue("freeze_at")),
+		RevealAt:      strings.TrimSpace(c.FormValue("reveal_at")),
+		RetentionDays: strings.TrimSpace(c.FormValue("retention_days")),
 	}
 }
 
@@ -95,11 +104,14 @@ func (f eventForm) input() (models.EventInput, *models.ValidationError) {
 	} else if t != nil {
 		in.EndsAt = *t
 	}
+	f.settings(&in, loc, &v)
 	return in, &v
 }
 
 type eventFormPage struct {
 	web.Page
+	// Nav is the event's section tabs, when editing one.
+	Nav     *eventNav
 	EventID uint
 	Form    eventForm
 	Errors  map[string]string
@@ -108,6 +120,9 @@ type eventFormPage struct {
 
 func (h *Handler) renderEventForm(c echo.Context, status int, title string, eventID uint, f eventForm, errs map[string]string) error {
 	p := eventFormPage{Page: h.page(c, title), EventID: eventID, Form: f, Errors: errs, Zones: models.TimeZones()}
+	if eventID != 0 {
+		p.Nav = &eventNav{ID: eventID, Current: "settings", CanEdit: true}
+	}
 	return web.HTML(c, status, "organizer/event_form", p)
 }
 
@@ -116,7 +131,7 @@ func (h *Handler) showNewEvent(c echo.Context) error {
 	// browser's script picks the organizer's own zone.
 	now := h.store.Now().UTC()
 	start := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.UTC)
-	f := eventForm{TimeZone: "UTC", StartsAt: web.LocalInput(&start, time.UTC)}
+	f := eventForm{TimeZone: "UTC", StartsAt: web.LocalInput(&start, time.UTC), RetentionDays: "0"}
 	end := start.AddDate(0, 0, 3).Add(8 * time.Hour)
 	f.EndsAt = web.LocalInput(&end, time.UTC)
 	return h.renderEventForm(c, http.StatusOK, "New event", 0, f, nil)
@@ -171,6 +186,7 @@ func (h *Handler) showEditEvent(c echo.Context) error {
 		Name: ev.Name, Description: ev.Description, TimeZone: ev.TimeZone, GalleryOpen: ev.GalleryOpen,
 		StartsAt: web.LocalInput(&ev.StartsAt, loc), EndsAt: web.LocalInput(&ev.EndsAt, loc),
 	}
+	settingsForm(&f, &ev.Event)
 	return h.renderEventForm(c, http.StatusOK, "Edit "+ev.Name, ev.ID, f, nil)
 }
 
@@ -238,6 +254,7 @@ func (h *Handler) showQRCode(c echo.Context) error {
 
 type eventPage struct {
 	web.Page
+	Nav              eventNav
 	Event            *models.OrganizerEvent
 	CanEdit          bool
 	When             string
@@ -246,15 +263,16 @@ type eventPage struct {
 	ParticipantCount int
 	SubmissionCount  int
 	Prompts          []promptView
+	// ViewerZone is the zone dashboard times are in (the browser's, else
+	// the event's); ZoneNote says so.
+	ViewerZone string
+	ZoneNote   string
 }
 
 type promptView struct {
 	models.Prompt
-	State       models.PromptState
-	Schedule    string
-	Opens       string
-	Closes      string
-	Submissions []submissionView
+	promptSchedule // when it opens and closes (prompt_view.go)
+	Submissions    []submissionView
 }
 
 type submissionView struct {
@@ -303,18 +321,18 @@ func (h *Handler) showEvent(c echo.Context) error {
 		byPrompt[s.PromptID] = append(byPrompt[s.PromptID], v)
 	}
 	views := make([]promptView, 0, len(prompts))
-	for _, p := range prompts {
-		opens, closes := p.Window(&ev.Event, loc)
+	viewer := viewerZone(c, &ev.Event)
+	for i, p := range prompts {
 		views = append(views, promptView{
-			Prompt: p, State: p.StateAt(&ev.Event, loc, now), Schedule: p.DescribeSchedule(&ev.Event),
-			Opens: web.When(opens, loc, loc, now), Closes: web.When(closes, loc, loc, now),
+			Prompt: p, promptSchedule: scheduleOf(&ev.Event, &p, viewer, now, i, len(prompts)),
 			Submissions: byPrompt[p.ID],
 		})
 	}
 	page := eventPage{
-		Page: h.page(c, ev.Name), Event: ev, CanEdit: ev.Role.CanEdit(), When: eventSpan(&ev.Event),
+		Page: h.page(c, ev.Name), Nav: navFor(ev, "overview"), Event: ev, CanEdit: ev.Role.CanEdit(), When: eventSpan(&ev.Event),
 		JoinURL: h.joinURL(c, &ev.Event), QRURL: fmt.Sprintf("/dashboard/events/%d/qr.png", ev.ID),
 		ParticipantCount: len(participants), SubmissionCount: len(subs), Prompts: views,
+		ViewerZone: viewer.String(), ZoneNote: zoneNote(viewer, &ev.Event),
 	}
 	return web.HTML(c, http.StatusOK, "organizer/event", page)
 }

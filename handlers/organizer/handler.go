@@ -13,6 +13,7 @@ import (
 	"retreat/handlers/web"
 	"retreat/models"
 	"retreat/models/media"
+	"retreat/models/nudge"
 )
 
 // Handler holds what the dashboard pages need.
@@ -23,6 +24,8 @@ type Handler struct {
 	sessions *web.Sessions
 	log      *slog.Logger
 	baseURL  string
+	// nudges sends reminder emails (see SetNudges).
+	nudges *nudge.Sender
 }
 
 // New builds the dashboard handler. baseURL is the public address for join
@@ -39,6 +42,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/login", h.showLogin)
 	g.POST("/login", h.login)
 	g.POST("/logout", h.logout)
+	h.registerInvites(g)
 
 	d := g.Group("/dashboard", h.requireOrganizer)
 	d.GET("", h.showEvents)
@@ -55,8 +59,13 @@ func (h *Handler) Register(g *echo.Group) {
 	d.GET("/events/:event/prompts/:prompt/edit", h.showEditPrompt)
 	d.POST("/events/:event/prompts/:prompt", h.updatePrompt)
 	d.POST("/events/:event/prompts/:prompt/delete", h.deletePrompt)
+	h.registerPromptTools(d)
 
 	d.GET("/events/:event/photos/:submission/:size", h.showPhoto)
+	h.registerPeople(d)
+	h.registerModeration(d)
+	h.registerNudges(d)
+	h.registerExport(d)
 }
 
 const keyOrganizer = "organizer"
@@ -123,4 +132,15 @@ func idParam(c echo.Context, name string) (uint, error) {
 		return 0, web.NewError(http.StatusNotFound, "We couldn't find that page. The link may be wrong or out of date.", err)
 	}
 	return uint(n), nil
+}
+
+// eventNav is what the section tabs of an event's dashboard need.
+type eventNav struct {
+	ID      uint
+	Current string
+	CanEdit bool
+}
+
+func navFor(ev *models.OrganizerEvent, current string) eventNav {
+	return eventNav{ID: ev.ID, Current: current, CanEdit: ev.Role.CanEdit()}
 }

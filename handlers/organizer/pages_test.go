@@ -24,11 +24,24 @@ func TestEveryOrganizerPageRendersWithZeroValues(t *testing.T) {
 		"organizer/setup":       setupPage{},
 		"organizer/login":       loginPage{},
 		"organizer/events":      eventsPage{},
-		"organizer/event_form":  eventFormPage{},
+		"organizer/event_form":  eventFormPage{Nav: &eventNav{}},
 		"organizer/prompt_form": promptFormPage{Event: &models.OrganizerEvent{}},
 		"organizer/event":       eventPage{Event: &models.OrganizerEvent{}, Prompts: []promptView{{Submissions: []submissionView{{}}}}},
 		"public/home":           homePage{},
+		"organizer/people": peoplePage{Event: &models.OrganizerEvent{}, CanEdit: true, TeamsEnabled: true,
+			Participants: []participantRow{{Teams: []teamOption{{}}}}, Teams: []teamRow{{}},
+			Organizers: []organizerRow{{Removable: true}}, Invites: []inviteRow{{}, {Expired: true}}},
+		"organizer/invite":        invitePage{},
+		"organizer/prompt_import": importPage{Event: &models.OrganizerEvent{}, ListError: []string{"Line 1"}},
+		"organizer/progress": progressPage{Event: &models.OrganizerEvent{}, Prompts: []progressPrompt{{}},
+			Rows: []progressRow{{Cells: []progressCell{{}, {Done: true}}}}, Feed: []feedItem{{}}},
+		"organizer/review": reviewPage{Event: &models.OrganizerEvent{}, Filters: []filterLink{{}}, Prompts: []promptOption{{}},
+			Items: []reviewItem{{}, {PhotoURL: "x", BonusError: "x"}}, Prev: "x", Next: "x"},
+		"organizer/scores": scoresPage{Event: &models.OrganizerEvent{}, Frozen: true,
+			People: web.Standings{Rows: []web.StandingRow{{Tied: true}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}}},
 	}
+	pages["organizer/nudges"] = nudgesPage{Event: &models.OrganizerEvent{}, CanSend: true, EmailOn: true,
+		Prompts: []nudgePrompt{{People: []nudgePerson{{}, {Checked: true, Night: true, Link: "x"}}}}}
 	for name, data := range pages {
 		if err := r.Execute(io.Discard, name, data); err != nil {
 			t.Errorf("%s: %v", name, err)

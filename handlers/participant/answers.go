@@ -54,6 +54,8 @@ func (h *Handler) submitAnswer(c echo.Context) error {
 	}
 	back := fmt.Sprintf("/e/%d", ev.ID)
 	msg := "Saved! You can replace it until the prompt closes."
+	// The list page shows the notice after the script navigates there too.
+	h.sessions.Flash(c, msg)
 	if web.WantsJSON(c) {
 		res := answerResponse{Redirect: back, Message: msg}
 		if sub.HasPhoto() {
@@ -61,7 +63,6 @@ func (h *Handler) submitAnswer(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, res)
 	}
-	h.sessions.Flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, back)
 }
 

@@ -62,6 +62,11 @@ func (h *Handler) Register(g *echo.Group) error {
 	e.GET("/photos/:submission/:size", h.showPhoto)
 	e.GET("/me", h.showMe)
 	e.POST("/me/time-zone", h.saveTimeZone)
+	e.POST("/me/email", h.saveEmail)
+	e.GET("/calendar.ics", h.downloadCalendar)
+	e.POST("/me/team", h.chooseTeam)
+	e.GET("/scores", h.showScores)
+	e.GET("/gallery", h.showGallery)
 	return nil
 }
 

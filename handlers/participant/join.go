@@ -16,8 +16,11 @@ type joinPage struct {
 	Event  *models.Event
 	Token  string
 	Name   string
+	Email  string
 	Errors map[string]string
 	When   string
+	// Teams to pick from, when the event uses teams and has some.
+	Teams []teamChoice
 }
 
 // eventByToken loads the event of a join link, with a message that tells
@@ -42,6 +45,9 @@ func (h *Handler) showJoin(c echo.Context) error {
 		}
 	}
 	p := joinPage{Page: h.page(c, "Join "+ev.Name), Event: ev, Token: ev.JoinToken, When: eventDates(ev)}
+	if p.Teams, err = h.teamChoices(c.Request().Context(), ev, 0); err != nil {
+		return err
+	}
 	return web.HTML(c, http.StatusOK, "participant/join", p)
 }
 
@@ -55,14 +61,17 @@ func (h *Handler) join(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := models.JoinInput{Name: c.FormValue("name"), TimeZone: c.FormValue("time_zone")}
+	in := models.JoinInput{Name: c.FormValue("name"), TimeZone: c.FormValue("time_zone"), TeamID: formTeamID(c), Email: c.FormValue("email")}
 	p, err := h.store.Join(c.Request().Context(), ev, in)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		if web.WantsJSON(c) {
 			return err
 		}
-		page := joinPage{Page: h.page(c, "Join "+ev.Name), Event: ev, Token: ev.JoinToken, Name: in.Name, Errors: ve.Fields, When: eventDates(ev)}
+		page := joinPage{Page: h.page(c, "Join "+ev.Name), Event: ev, Token: ev.JoinToken, Name: in.Name, Email: in.Email, Errors: ve.Fields, When: eventDates(ev)}
+		if page.Teams, err = h.teamChoices(c.Request().Context(), ev, in.TeamID); err != nil {
+			return err
+		}
 		return web.HTML(c, http.StatusUnprocessableEntity, "participant/join", page)
 	}
 	if err != nil {

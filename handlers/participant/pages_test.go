@@ -21,13 +21,21 @@ func TestEveryParticipantPageRendersWithZeroValues(t *testing.T) {
 	}
 	ev, pa := &models.Event{}, &models.Participant{}
 	pages := map[string]any{
-		"participant/join":    joinPage{Event: ev},
-		"participant/prompts": promptsPage{Event: ev, Participant: pa, Open: []promptCard{{}}, Upcoming: []promptCard{{}}, Closed: []promptCard{{Done: true}}},
-		"participant/prompt":  promptPage{Event: ev},
-		"participant/me":      mePage{Event: ev, Participant: pa},
+		"participant/join":      joinPage{Event: ev},
+		"participant/prompts":   promptsPage{Event: ev, Participant: pa, Open: []promptCard{{}}, Upcoming: []promptCard{{}}, Closed: []promptCard{{Done: true}}},
+		"participant/prompt":    promptPage{Event: ev},
+		"participant/me":        mePage{Event: ev, Participant: pa},
+		"participant/me#team":   mePage{Event: ev, Participant: pa, Team: teamPicker{Shown: true, Choices: []teamChoice{{}}, Error: "x"}},
+		"participant/join#team": joinPage{Event: ev, Teams: []teamChoice{{}}},
+		"participant/scores": scoresPage{Event: ev, Participant: pa, FrozenNote: "x",
+			People: web.Standings{Rows: []web.StandingRow{{Mine: true}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}}},
+		"participant/gallery":      galleryPage{Event: ev, Photos: []galleryPhoto{{Mine: true}}, More: "x"},
+		"participant/prompt#score": promptPage{Event: ev, Prompt: promptCard{Done: true, Score: answerScore{Points: "1", Bonus: "x", Hidden: "x"}}},
 	}
 	for name, data := range pages {
-		if err := r.Execute(io.Discard, name, data); err != nil {
+		// "page#case" renders the page again with other data.
+		page, _, _ := strings.Cut(name, "#")
+		if err := r.Execute(io.Discard, page, data); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

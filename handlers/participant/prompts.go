@@ -28,12 +28,19 @@ type promptCard struct {
 	Done  bool
 	Late  bool
 	Team  bool
+	// LatePercent is what a late answer keeps of the points; Opens and
+	// Closes are the window in the participant's zone, the event's beside.
+	LatePercent int
+	Opens       string
+	Closes      string
 	// Answerable is true while answers are taken (open, or late).
 	Answerable bool
 	ThumbURL   string
 	Caption    string
 	Text       string
 	URL        string
+	// Score is what the answer earns (see scores.go).
+	Score answerScore
 }
 
 type promptsPage struct {
@@ -68,6 +75,8 @@ func (h *Handler) card(ev *models.Event, pa *models.Participant, p models.Prompt
 	c := promptCard{ID: p.ID, Kind: p.Kind, Title: p.Title, Description: p.Description, Points: p.Points,
 		State: p.StateAt(ev, viewer, now), URL: fmt.Sprintf("/e/%d/prompts/%d", ev.ID, p.ID), Team: p.TeamPrompt}
 	c.Answerable = c.State == models.StateOpen || c.State == models.StateLate
+	c.LatePercent = p.LatePercent
+	c.Opens, c.Closes = web.When(opens, viewer, home, now), web.When(closes, viewer, home, now)
 	switch c.State {
 	case models.StateOpen:
 		c.When = "Closes " + web.When(closes, viewer, home, now)
@@ -84,6 +93,7 @@ func (h *Handler) card(ev *models.Event, pa *models.Participant, p models.Prompt
 	}
 	if sub != nil {
 		c.Done = true
+		c.Score = scoreOfAnswer(ev, &p, sub, now)
 		c.Late = sub.Late
 		c.Caption = sub.Caption
 		c.Text = sub.Text
@@ -197,14 +207,27 @@ type mePage struct {
 	Participant *models.Participant
 	ReturnURL   string
 	Zones       []string
+	Team        teamPicker
+	// Email is the reminder address form (see email.go).
+	Email emailField
 }
 
-// showMe shows the participant's personal link and time zone.
+// showMe shows the participant's personal link, team and time zone.
 func (h *Handler) showMe(c echo.Context) error {
+	return h.renderMe(c, http.StatusOK, "")
+}
+
+// renderMe renders the "You" page; teamErr explains a refused team choice.
+func (h *Handler) renderMe(c echo.Context, status int, teamErr string) error {
 	ev, pa := h.current(c)
 	page := mePage{Page: h.page(c, "You"), Event: ev, Participant: pa, Zones: models.TimeZones(),
 		ReturnURL: c.Scheme() + "://" + c.Request().Host + "/r/" + pa.ReturnToken}
-	return web.HTML(c, http.StatusOK, "participant/me", page)
+	page.Email = emailFieldFor(c, pa)
+	var err error
+	if page.Team, err = h.teamPicker(c.Request().Context(), ev, pa, teamErr); err != nil {
+		return err
+	}
+	return web.HTML(c, status, "participant/me", page)
 }
 
 func (h *Handler) saveTimeZone(c echo.Context) error {

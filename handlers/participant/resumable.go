@@ -207,6 +207,7 @@ func (h *Handler) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		}
 		return tusd.HTTPResponse{}, tusError(status, msg)
 	}
+	h.sessions.FlashContext(hook.Context, res.Message)
 	body, _ := json.Marshal(res)
 	return tusd.HTTPResponse{StatusCode: http.StatusOK, Body: string(body), Header: tusd.HTTPHeader{"Content-Type": "application/json"}}, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -151,7 +152,14 @@ func (s *Sessions) ForgetParticipant(c echo.Context, eventID uint) {
 
 // Flash stores a one-time notice shown on the next page.
 func (s *Sessions) Flash(c echo.Context, msg string) {
-	s.sm.Put(c.Request().Context(), keyFlash, msg)
+	s.FlashContext(c.Request().Context(), msg)
+}
+
+// FlashContext is Flash for code that holds only the request's context
+// (the resumable-upload hooks); the session is saved when the response
+// header is written.
+func (s *Sessions) FlashContext(ctx context.Context, msg string) {
+	s.sm.Put(ctx, keyFlash, msg)
 }
 
 // PopFlash takes the waiting notice, if any.

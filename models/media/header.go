@@ -92,6 +92,7 @@ func scanJPEG(r io.Reader) (exif, icc []byte, err error) {
 	}
 	chunks := map[byte][]byte{}
 	var count byte
+	var iccBytes int
 	for {
 		b, err := br.ReadByte()
 		if err != nil {
@@ -121,7 +122,12 @@ func scanJPEG(r io.Reader) (exif, icc []byte, err error) {
 		if n < 0 {
 			return nil, nil, errors.New("jpeg: bad segment length")
 		}
-		if m != 0xE1 && m != 0xE2 {
+		// Read only the segments we keep; the rest (thumbnails, XMP,
+		// maker notes, a second EXIF) are skipped without allocating.
+		prefix, _ := br.Peek(min(n, 14))
+		keep := m == 0xE1 && exif == nil && bytes.HasPrefix(prefix, []byte("Exif\x00")) ||
+			m == 0xE2 && n > 14 && bytes.HasPrefix(prefix, []byte("ICC_PROFILE\x00")) && iccBytes+n <= maxICCSize
+		if !keep {
 			if _, err := br.Discard(n); err != nil {
 				return nil, nil, err
 			}
@@ -131,13 +137,13 @@ func scanJPEG(r io.Reader) (exif, icc []byte, err error) {
 		if _, err := io.ReadFull(br, p); err != nil {
 			return nil, nil, err
 		}
-		switch {
-		case m == 0xE1 && exif == nil && bytes.HasPrefix(p, []byte("Exif\x00")):
+		if m == 0xE1 {
 			exif = p
-		case m == 0xE2 && len(p) > 14 && bytes.HasPrefix(p, []byte("ICC_PROFILE\x00")):
-			chunks[p[12]] = p[14:]
-			count = p[13]
+			continue
 		}
+		chunks[p[12]] = p[14:]
+		count = p[13]
+		iccBytes += n
 	}
 }
 

@@ -138,6 +138,9 @@ func boxes(b []byte) []box {
 func findBox(r io.ReaderAt, size int64, typ string) ([]byte, error) {
 	var off int64
 	for range 64 {
+		if off == size {
+			break // every box read, none of them typ
+		}
 		var hdr [16]byte
 		if _, err := r.ReadAt(hdr[:8], off); err != nil {
 			return nil, err

@@ -142,6 +142,7 @@ func checkSizes(t *testing.T, res *Result, want map[Size][2]int) {
 }
 
 func TestProcessOrientations(t *testing.T) {
+	t.Parallel() // decodes run on one core, so heavy tests overlap
 	small := map[Size][2]int{Full: {480, 320}, Phone: {480, 320}, Thumb: {320, 320}}
 	for o := 1; o <= 8; o++ {
 		name := fmt.Sprintf("orient-%d.jpg", o)
@@ -166,6 +167,7 @@ func TestProcessOrientations(t *testing.T) {
 }
 
 func TestProcessPhone12MP(t *testing.T) {
+	t.Parallel()
 	res := mustProcess(t, "phone-12mp.jpg")
 	if res.Format != "jpeg" || res.Width != 3024 || res.Height != 4032 {
 		t.Errorf("got %s %dx%d, want jpeg 3024x4032 (EXIF orientation 6: portrait)", res.Format, res.Width, res.Height)
@@ -185,6 +187,7 @@ func TestProcessPhone12MP(t *testing.T) {
 // TestRenditionsCarryNoMetadata proves the re-encode drops EXIF (and GPS),
 // XMP and ICC: a rendition has no APPn or COM segment at all.
 func TestRenditionsCarryNoMetadata(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"phone-12mp.jpg", "adobe-rgb.jpg", "orient-6.jpg", "iphone.heic"} {
 		res := mustProcess(t, name)
 		for _, r := range res.Renditions {
@@ -232,6 +235,7 @@ func jpegMarkers(t *testing.T, b []byte) ([]byte, []byte) {
 }
 
 func TestProcessFormats(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		format string
@@ -276,6 +280,7 @@ func TestProcessGrayscaleStaysSingleChannel(t *testing.T) {
 // TestProcessAlphaOnWhite checks photo-alpha.png (every pixel 70 % opaque)
 // comes out composited onto white: each channel is 0.7·c + 0.3·255.
 func TestProcessAlphaOnWhite(t *testing.T) {
+	t.Parallel()
 	res := mustProcess(t, "photo-alpha.png")
 	f, err := os.Open(filepath.Join(photosDir(t), "photo-alpha.png"))
 	if err != nil {
@@ -331,6 +336,7 @@ func TestProcessAdobeRGB(t *testing.T) {
 }
 
 func TestProcessHEIC(t *testing.T) {
+	t.Parallel()
 	res := mustProcess(t, "iphone.heic")
 	// iphone.heic has no irot/imir and no EXIF: stored as shown, portrait,
 	// bright sky-like blues at the top and warm reds at the bottom.

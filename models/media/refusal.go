@@ -65,9 +65,12 @@ func unsupported(name, advice string) *Refusal {
 	return refuse(ReasonUnsupported, fmt.Sprintf("%s files can't be used here. %s", name, advice), nil)
 }
 
-// mb formats a byte count in MiB the way people read file sizes ("30 MB").
+// mb formats a byte count the way people read file sizes ("30 MB").
 func mb(n int64) string {
-	if n%(1<<20) == 0 {
+	switch {
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", (n+1<<10-1)>>10)
+	case n%(1<<20) == 0:
 		return fmt.Sprintf("%d MB", n>>20)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

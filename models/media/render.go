@@ -70,11 +70,27 @@ func (p pipeline) render(ctx context.Context, src image.Image) ([]Rendition, err
 	}
 
 	sw, sh := upright(fw, fh, p.orientation) // Full's size as stored
-	full := p.finish(imaging.Resize(src, sw, sh, fullFilter))
-	src = nil // the source is the largest thing we hold: let it go before encoding
+	// src is not used past here, so the GC may reclaim the decode (the
+	// largest thing we hold) while the renditions are encoded.
+	full := p.finish(resizeImage(src, sw, sh, fullFilter))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+
+	// Encoding is single-threaded; Full's (the longest) runs while Phone and
+	// Thumb are resized on the other cores.
+	var fullData []byte
+	var fullErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if v := recover(); v != nil {
+				fullErr = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		fullData, fullErr = p.encode(full)
+	}()
 
 	phone := full
 	if pw != fw || ph != fh {
@@ -87,23 +103,23 @@ func (p pipeline) render(ctx context.Context, src image.Image) ([]Rendition, err
 		}
 		thumb = imaging.Fill(base, side, side, imaging.Center, thumbFilter)
 	}
-
-	out := make([]Rendition, 0, len(Sizes))
-	for _, r := range []struct {
-		size Size
-		img  *image.NRGBA
-	}{{Full, full}, {Phone, phone}, {Thumb, thumb}} {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		data, err := p.encode(r.img)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", r.size, err)
-		}
-		b := r.img.Bounds()
-		out = append(out, Rendition{Size: r.size, Width: b.Dx(), Height: b.Dy(), Data: data})
+	phoneData, err := p.encode(phone)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", Phone, err)
 	}
-	return out, nil
+	thumbData, err := p.encode(thumb)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", Thumb, err)
+	}
+	<-done
+	if fullErr != nil {
+		return nil, fmt.Errorf("encode %s: %w", Full, fullErr)
+	}
+	return []Rendition{
+		{Size: Full, Width: fw, Height: fh, Data: fullData},
+		{Size: Phone, Width: pw, Height: ph, Data: phoneData},
+		{Size: Thumb, Width: side, Height: side, Data: thumbData},
+	}, nil
 }
 
 // finish turns a freshly resized image (still as the file stores it) into

@@ -4,6 +4,9 @@
 //   form[data-confirm] asks before submitting a destructive form
 //   [data-select-on-focus] selects a read-only link for copying by hand
 
+// Pages style a few controls differently once scripts run (see app.css).
+document.documentElement.classList.add("js");
+
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
 
 for (const el of document.querySelectorAll("[data-detect-tz]")) {

@@ -72,7 +72,9 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
       say("");
       if (previewURL) URL.revokeObjectURL(previewURL);
       if (!file) { preview.hidden = true; chosen.hidden = true; return; }
-      chosen.textContent = `${file.name} · ${(file.size / MB).toFixed(1)} MB`;
+      // Small files in KB: "0.0 MB" reads as an empty file.
+      const size = file.size < MB ? `${Math.max(1, Math.round(file.size / 1024))} KB` : `${(file.size / MB).toFixed(1)} MB`;
+      chosen.textContent = `${file.name} · ${size}`;
       chosen.hidden = false;
       previewURL = URL.createObjectURL(file);
       // Browsers that cannot show the format (HEIC on most) just skip the preview.
