@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"retreat/handlers/web"
 )
 
 // requestLogger writes one structured line per request.
@@ -58,12 +60,9 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 func securityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			h := c.Response().Header()
-			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "same-origin")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+			// A route that must be embeddable (the reveal) overrides
+			// frame-ancestors with web.AllowFraming.
+			web.SetSecurityHeaders(c.Response().Header())
 			return next(c)
 		}
 	}

@@ -32,6 +32,11 @@ type Config struct {
 	BaseURL string
 	// SecureCookies marks cookies Secure (TLS, or a TLS-terminating proxy).
 	SecureCookies bool
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto from a
+	// reverse proxy on a private or loopback address: the client address
+	// (login rate limits, logs) comes from X-Forwarded-For, and cookies are
+	// marked Secure when the proxy says the browser used https.
+	TrustProxy bool
 	// MaxFormBytes bounds every request body except photo uploads.
 	MaxFormBytes int64
 	// UploadDir holds uploads while they are processed.
@@ -67,6 +72,7 @@ type Server struct {
 // until ctx ends.
 func (s *Server) RunBackground(ctx context.Context) {
 	go s.jobs.Run(ctx, s.jobInterval)
+	go s.sessions.RunCleanup(ctx)
 	s.participant.SweepAbandonedUploads(ctx)
 }
 
@@ -103,11 +109,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Renderer = renderer
 	e.HTTPErrorHandler = web.ErrorHandler(renderer, sessions, d.Log)
 	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		// Only hops on loopback, link-local and private addresses are
+		// believed: a client cannot claim another address through a
+		// public proxy it controls.
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(d.Log))
 	e.Use(recoverer(d.Log))
 	e.Use(securityHeaders())
+	e.Use(web.SecureCookies(cfg.SecureCookies, cfg.TrustProxy))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: fmt.Sprintf("%dB", cfg.MaxFormBytes),
 		// Photo uploads stream under their own, larger cap.

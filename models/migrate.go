@@ -17,7 +17,7 @@ func migrations() []*gormigrate.Migration {
 		{
 			ID: "202611250001_initial",
 			Migrate: func(tx *gorm.DB) error {
-				return tx.AutoMigrate(&Organizer{}, &Event{}, &EventOrganizer{}, &Team{}, &Prompt{}, &Participant{}, &Submission{}, &Invite{}, &Nudge{}, &Lease{}, &AuditEntry{})
+				return tx.AutoMigrate(&Organizer{}, &Event{}, &EventOrganizer{}, &Team{}, &Prompt{}, &Participant{}, &Submission{}, &Invite{}, &Nudge{}, &Lease{}, &AuditEntry{}, &UploadReceipt{}, &LoginFailure{}, &RevealState{})
 			},
 		},
 	}

@@ -53,7 +53,14 @@ func DeletePhotoFolder(ctx context.Context, photos media.Store, folder string) e
 // step fails, the new files are removed and the earlier answer stays as it
 // was. On success the replaced photo's files are removed.
 func (s *Store) StorePhotoAnswer(ctx context.Context, photos media.Store, ev *Event, pr *Prompt, pa *Participant,
-	caption, originalPath string, res *media.Result) (*Submission, error) {
+	caption, originalPath string, res *media.Result, opts ...AnswerOptions) (*Submission, error) {
+	return s.storePhotoAnswer(ctx, photos, ev, pr, pa, caption, originalPath, res, nil, opts...)
+}
+
+// storePhotoAnswer is StorePhotoAnswer with the upload's receipt, if it
+// carried an idempotency key (see idempotency.go).
+func (s *Store) storePhotoAnswer(ctx context.Context, photos media.Store, ev *Event, pr *Prompt, pa *Participant,
+	caption, originalPath string, res *media.Result, receipt *Receipt, opts ...AnswerOptions) (*Submission, error) {
 	// Once we start writing, finish (or clean up) even if the phone hangs up.
 	ctx = context.WithoutCancel(ctx)
 	folder := NewPhotoKey(ev.ID)
@@ -85,7 +92,8 @@ func (s *Store) StorePhotoAnswer(ctx context.Context, photos media.Store, ev *Ev
 	}
 	sub, old, err := s.SavePhotoAnswer(ctx, ev, pr, pa, caption, PhotoMeta{
 		Key: folder, Format: res.Format, Width: res.Width, Height: res.Height,
-		Bytes: st.Size(), TakenAt: res.TakenAt,
+		Bytes: st.Size(), TakenAt: res.TakenAt, Receipt: receipt,
+		NotForLive: answerOptions(opts).NotForLive,
 	})
 	if err != nil {
 		cleanup()

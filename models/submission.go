@@ -132,7 +132,7 @@ func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, pa *Participant
 		Columns: []clause.Column{{Name: "prompt_id"}, {Name: "owner_key"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"participant_id", "team_id", "caption", "text", "photo_key", "photo_format", "photo_width", "photo_height",
-			"photo_bytes", "taken_at", "late", "updated_at",
+			"photo_bytes", "taken_at", "late", "not_for_live", "updated_at",
 		}),
 	}).Create(sub).Error
 	if err != nil {
@@ -144,8 +144,24 @@ func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, pa *Participant
 	return oldPhotoKey, nil
 }
 
+// AnswerOptions are choices a participant sends with an answer. Sending
+// again replaces them with the new ones (the form shows the current ones).
+type AnswerOptions struct {
+	// NotForLive keeps the answer out of the live reveal (see reveal.go).
+	NotForLive bool
+}
+
+// answerOptions merges optional trailing options (none: the zero value).
+func answerOptions(opts []AnswerOptions) AnswerOptions {
+	var o AnswerOptions
+	for _, x := range opts {
+		o.NotForLive = o.NotForLive || x.NotForLive
+	}
+	return o
+}
+
 // SaveTextAnswer stores or replaces a text answer.
-func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, text string) (sub *Submission, oldPhotoKey string, err error) {
+func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *Participant, text string, opts ...AnswerOptions) (sub *Submission, oldPhotoKey string, err error) {
 	if err := s.CheckAnswerable(ev, pr, pa, KindText); err != nil {
 		return nil, "", err
 	}
@@ -158,7 +174,7 @@ func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *P
 	case utf8.RuneCountInString(text) > MaxTextLength:
 		return nil, "", &ValidationError{Fields: map[string]string{"text": fmt.Sprintf("Keep the answer under %d characters.", MaxTextLength)}}
 	}
-	sub = &Submission{EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Text: text}
+	sub = &Submission{EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Text: text, NotForLive: answerOptions(opts).NotForLive}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, pa, sub)
@@ -177,6 +193,11 @@ type PhotoMeta struct {
 	Width, Height int
 	Bytes         int64
 	TakenAt       time.Time
+	// Receipt, when the upload carried an idempotency key, is recorded in
+	// the answer's transaction (see idempotency.go).
+	Receipt *Receipt
+	// NotForLive keeps the photo out of the live reveal.
+	NotForLive bool
 }
 
 // NewPhotoKey names a fresh media folder for a photo of the event. Photos
@@ -200,6 +221,7 @@ func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *
 		EventID: ev.ID, PromptID: pr.ID, ParticipantID: pa.ID, Caption: caption,
 		PhotoKey: photo.Key, PhotoFormat: photo.Format,
 		PhotoWidth: photo.Width, PhotoHeight: photo.Height, PhotoBytes: photo.Bytes,
+		NotForLive: photo.NotForLive,
 	}
 	if !photo.TakenAt.IsZero() {
 		t := photo.TakenAt.UTC()
@@ -207,8 +229,10 @@ func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, pa, sub)
-		return err
+		if oldPhotoKey, err = s.upsertAnswer(tx, ev, pr, pa, sub); err != nil {
+			return err
+		}
+		return recordReceipt(tx, sub, caption, photo.Receipt)
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("save photo answer to prompt %d: %w", pr.ID, err)

@@ -21,6 +21,7 @@ type config struct {
 	DatabaseURL   string
 	BaseURL       string
 	SecureCookies bool
+	TrustProxy    bool
 	MaxUploadMB   int64
 	MaxMegapixels int64
 	PhotoWorkers  int
@@ -43,6 +44,7 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 	c.register(fs)
 	fs.StringVar(&c.BaseURL, "base-url", "", "public address for links and QR codes, e.g. https://retreat.example.com (default: the address each request came in on)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (default: on when --base-url is https)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "behind a reverse proxy on a private or loopback address: take the client address from X-Forwarded-For and mark cookies Secure when X-Forwarded-Proto is https")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", 30, "largest photo accepted, in MB")
 	fs.Int64Var(&c.MaxMegapixels, "max-megapixels", 50, "largest photo accepted, in megapixels (read from the header before decoding)")
 	fs.IntVar(&c.PhotoWorkers, "photo-workers", runtime.NumCPU(), "photos processed at once; more uploads wait their turn")
@@ -107,6 +109,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // describe prints the configuration at start, the database password masked.
 func (c *config) describe() string {
-	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s",
-		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe())
+	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t trust-proxy=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s",
+		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.TrustProxy, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe())
 }

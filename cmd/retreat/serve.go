@@ -111,7 +111,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		}
 	}
 	server, err := handlers.New(handlers.Config{
-		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, UploadDir: uploadDir,
+		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, UploadDir: uploadDir,
 		SessionCleanup: 10 * time.Minute,
 	}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,

@@ -108,13 +108,30 @@ func (h *Handler) showLogin(c echo.Context) error {
 
 func (h *Handler) login(c echo.Context) error {
 	f := accountForm{Email: c.FormValue("email"), Password: c.FormValue("password"), Next: c.FormValue("next")}
+	// Over the limit, even the right password is refused: otherwise a
+	// guesser would learn which guess was right.
+	if err := h.limiter.Check(c, f.Email); err != nil {
+		var we *web.Error
+		if !errors.As(err, &we) {
+			return err
+		}
+		f.Password = ""
+		p := loginPage{Page: h.page(c, "Sign in"), Form: f, Error: we.Message}
+		return web.HTML(c, we.Status, "organizer/login", p)
+	}
 	o, err := h.store.Authenticate(c.Request().Context(), f.Email, f.Password)
 	if errors.Is(err, models.ErrBadCredentials) {
+		if err := h.limiter.Failed(c, f.Email); err != nil {
+			return err
+		}
 		f.Password = ""
 		p := loginPage{Page: h.page(c, "Sign in"), Form: f, Error: "That email and password don't match an organizer account."}
 		return web.HTML(c, http.StatusUnauthorized, "organizer/login", p)
 	}
 	if err != nil {
+		return err
+	}
+	if err := h.limiter.Succeeded(c, f.Email); err != nil {
 		return err
 	}
 	if err := h.sessions.SignInOrganizer(c, o.ID); err != nil {

@@ -26,12 +26,14 @@ type Handler struct {
 	baseURL  string
 	// nudges sends reminder emails (see SetNudges).
 	nudges *nudge.Sender
+	// limiter slows password guessing on the sign-in form.
+	limiter *web.LoginLimiter
 }
 
 // New builds the dashboard handler. baseURL is the public address for join
 // links; empty means the address the request came in on.
 func New(s *models.Store, photos media.Store, r *web.Renderer, sess *web.Sessions, log *slog.Logger, baseURL string) *Handler {
-	return &Handler{store: s, photos: photos, web: r, sessions: sess, log: log, baseURL: baseURL}
+	return &Handler{store: s, photos: photos, web: r, sessions: sess, log: log, baseURL: baseURL, limiter: web.NewLoginLimiter(s)}
 }
 
 // Register adds the organizer routes.

@@ -1,8 +1,11 @@
 package participant
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -98,8 +101,9 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 	if err != nil {
 		return nil, "", web.NewError(http.StatusBadRequest, "The upload could not be read. Try again.", err)
 	}
-	var caption string
+	var caption, formKey string
 	var tmp *os.File
+	sum := sha256.New()
 	defer func() {
 		if tmp != nil {
 			tmp.Close()
@@ -127,6 +131,13 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 				return nil, "", &models.ValidationError{Fields: map[string]string{"caption": fmt.Sprintf("Keep the caption under %d characters.", models.MaxCaptionLength)}}
 			}
 			caption = string(b)
+		case "upload_key":
+			// Pages put it before the file inputs, so it arrives first.
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes))
+			if err != nil {
+				return nil, caption, uploadReadError(err, limit)
+			}
+			formKey = string(b)
 		case "photo":
 			if part.FileName() == "" {
 				// A file input left empty still sends a part: the
@@ -139,7 +150,7 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 			if tmp != nil {
 				return nil, caption, web.NewError(http.StatusBadRequest, "Send one photo at a time.", nil)
 			}
-			if tmp, err = h.spool(part, limit); err != nil {
+			if tmp, err = h.spool(part, limit, sum); err != nil {
 				return nil, caption, err
 			}
 		default:
@@ -156,22 +167,19 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 	if tmp == nil {
 		return nil, caption, &models.ValidationError{Fields: map[string]string{"photo": "Choose a photo first."}}
 	}
-	res, err := h.images.Process(req.Context(), tmp.Name())
-	if err != nil {
-		return nil, caption, err
-	}
-	sub, err := h.store.StorePhotoAnswer(req.Context(), h.photos, ev, p, pa, caption, tmp.Name(), res)
+	receipt := models.Receipt{Key: uploadKey(req.Header.Get("Idempotency-Key"), formKey), SHA256: hex.EncodeToString(sum.Sum(nil))}
+	sub, err := h.processOnce(req.Context(), ev, p, pa, caption, tmp.Name(), receipt)
 	return sub, caption, err
 }
 
 // spool copies the file part to a temporary file, refusing it once it
 // passes the byte cap.
-func (h *Handler) spool(part *multipart.Part, limit int64) (*os.File, error) {
+func (h *Handler) spool(part *multipart.Part, limit int64, sum hash.Hash) (*os.File, error) {
 	tmp, err := os.CreateTemp(h.uploadDir, "upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("create upload file: %w", err)
 	}
-	n, err := io.Copy(tmp, io.LimitReader(part, limit+1))
+	n, err := io.Copy(io.MultiWriter(tmp, sum), io.LimitReader(part, limit+1))
 	if err == nil && n > limit {
 		err = &media.Refusal{Reason: "too-large", Message: fmt.Sprintf("This photo is larger than %d MB. Send a smaller one (most phones can share a smaller size).", limit>>20)}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 // server-side sessions stored in the database, so any instance can serve any
 // request and a stolen cookie can be revoked.
 type Sessions struct {
-	sm    *scs.SessionManager
-	store *gormstore.GORMStore
+	sm      *scs.SessionManager
+	store   *gormstore.GORMStore
+	db      *gorm.DB
+	cleanup time.Duration
 }
 
 // SessionOptions configures the session cookie.
@@ -30,7 +33,10 @@ type SessionOptions struct {
 
 // NewSessions builds the session manager on the application database.
 func NewSessions(db *gorm.DB, opts SessionOptions) (*Sessions, error) {
-	store, err := gormstore.NewWithCleanupInterval(db, opts.CleanupInterval)
+	// The store's own cleanup goroutine is not used: StopCleanup races with
+	// it (a data race under -race), and purging belongs to the server's
+	// background work anyway (RunCleanup).
+	store, err := gormstore.NewWithCleanupInterval(db, 0)
 	if err != nil {
 		return nil, fmt.Errorf("session store: %w", err)
 	}
@@ -44,12 +50,31 @@ func NewSessions(db *gorm.DB, opts SessionOptions) (*Sessions, error) {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = opts.Secure
 	sm.Cookie.Persist = true
-	return &Sessions{sm: sm, store: store}, nil
+	return &Sessions{sm: sm, store: store, db: db, cleanup: opts.CleanupInterval}, nil
 }
 
 // Close stops the background cleanup.
-func (s *Sessions) Close() {
-	s.store.StopCleanup()
+func (s *Sessions) Close() {}
+
+// RunCleanup purges expired sessions every CleanupInterval until ctx ends
+// (never when the interval is 0).
+func (s *Sessions) RunCleanup(ctx context.Context) {
+	if s.cleanup <= 0 {
+		return
+	}
+	t := time.NewTicker(s.cleanup)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// gormstore's table is "sessions" with an "expiry" column.
+			if err := s.db.WithContext(ctx).Exec("DELETE FROM sessions WHERE expiry < ?", time.Now()).Error; err != nil && ctx.Err() == nil {
+				slog.Warn("purge expired sessions", "err", err)
+			}
+		}
+	}
 }
 
 // Middleware loads the session before the handler and commits it just
