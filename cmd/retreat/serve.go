@@ -95,6 +95,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
+	sweepOrphanPhotos(ctx, store, photos, log)
 	uploadDir := filepath.Join(cfg.DataDir, "uploads")
 	if err := resetUploadDir(uploadDir); err != nil {
 		store.Close()
@@ -122,6 +123,24 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	return &app{store: store, server: server}, nil
+}
+
+// orphanMinAge is how old an unreferenced photo folder must be before the
+// start-up sweep removes it: younger ones may be another instance's save
+// in progress.
+const orphanMinAge = 10 * time.Minute
+
+// sweepOrphanPhotos removes what a crash left in the photo store: folders
+// written but never committed to the database, and temp files of
+// interrupted writes. A failure is logged, not fatal: orphans only use disk.
+func sweepOrphanPhotos(ctx context.Context, store *models.Store, photos media.Store, log *slog.Logger) {
+	rep, err := store.SweepOrphanPhotos(ctx, photos, orphanMinAge)
+	if err != nil {
+		log.Warn("sweep orphan photos", "err", err)
+	}
+	if rep.Folders > 0 || rep.Temp > 0 {
+		log.Info("removed what an earlier run left half-stored", "photo_folders", rep.Folders, "files", rep.Files, "temp", rep.Temp)
+	}
 }
 
 // resetUploadDir empties the folder uploads are spooled to: whatever is

@@ -167,7 +167,7 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 	if tmp == nil {
 		return nil, caption, &models.ValidationError{Fields: map[string]string{"photo": "Choose a photo first."}}
 	}
-	receipt := models.Receipt{Key: uploadKey(req.Header.Get("Idempotency-Key"), formKey), SHA256: hex.EncodeToString(sum.Sum(nil))}
+	receipt := models.Receipt{Key: idempotencyKey(req.Header.Get("Idempotency-Key"), formKey), SHA256: hex.EncodeToString(sum.Sum(nil))}
 	sub, err := h.processOnce(req.Context(), ev, p, pa, caption, tmp.Name(), receipt)
 	return sub, caption, err
 }

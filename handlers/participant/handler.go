@@ -28,6 +28,8 @@ type Handler struct {
 	uploadDir string
 	tusStore  *filestore.FileStore
 	tusDir    string
+	// keys serialises retries of one upload (see idempotency.go).
+	keys keyLocks
 }
 
 // Deps are the participant handler's dependencies.

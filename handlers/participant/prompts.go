@@ -152,6 +152,9 @@ type promptPage struct {
 	MaxMB      int64
 	CaptionMax int
 	TextMax    int
+	// UploadKey is the idempotency key of this form's upload (see
+	// idempotency.go): resending the same form stores nothing twice.
+	UploadKey string
 }
 
 func (h *Handler) loadPrompt(c echo.Context) (*models.Event, *models.Participant, *models.Prompt, error) {
@@ -183,7 +186,8 @@ func (h *Handler) renderPrompt(c echo.Context, status int, ev *models.Event, pa 
 	}
 	page := promptPage{Page: h.page(c, p.Title), Event: ev, Prompt: h.card(ev, pa, *p, sub),
 		Caption: caption, Text: text, Error: msg, Status: status,
-		MaxMB: h.images.Limits().MaxBytes >> 20, CaptionMax: models.MaxCaptionLength, TextMax: models.MaxTextLength}
+		MaxMB: h.images.Limits().MaxBytes >> 20, CaptionMax: models.MaxCaptionLength, TextMax: models.MaxTextLength,
+		UploadKey: models.NewUploadKey()}
 	// The CSRF token rides in the action URL so checking it never needs the
 	// multipart body parsed (uploads are streamed to disk instead).
 	page.ActionURL = fmt.Sprintf("/e/%d/prompts/%d/answer?_csrf=%s", ev.ID, p.ID, url.QueryEscape(page.CSRF))

@@ -104,7 +104,12 @@ func (h *Handler) authorizeTus(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var owner uploadOwner
 		if id := c.Param("upload"); id != "" {
-			// Continuing an upload: only its creator may.
+			// Continuing an upload: only its creator may. The id names a
+			// file in the upload folder, so anything but the shape tusd
+			// makes is refused before it reaches the file system.
+			if !validTusID(id) {
+				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", nil)
+			}
 			up, err := h.tusStore.GetUpload(req.Context(), id)
 			if err != nil {
 				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", err)
@@ -190,6 +195,7 @@ func (h *Handler) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 		"prompt":      strconv.FormatUint(uint64(owner.promptID), 10),
 		"participant": strconv.FormatUint(uint64(owner.participantID), 10),
 		"caption":     hook.Upload.MetaData["caption"],
+		"key":         idempotencyKey("", hook.Upload.MetaData["key"]),
 	}}, nil
 }
 
@@ -227,11 +233,13 @@ func (h *Handler) finishUpload(ctx context.Context, info tusd.FileInfo) (*answer
 		return nil, err
 	}
 	path := info.Storage["Path"]
-	res, err := h.images.Process(ctx, path)
-	if err != nil {
-		return nil, err
+	rc := models.Receipt{Key: idempotencyKey("", info.MetaData["key"])}
+	if rc.Key != "" {
+		if rc.SHA256, err = fileSHA256(path); err != nil {
+			return nil, err
+		}
 	}
-	sub, err := h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, info.MetaData["caption"], path, res)
+	sub, err := h.processOnce(ctx, ev, p, pa, info.MetaData["caption"], path, rc)
 	if err != nil {
 		return nil, err
 	}
@@ -292,4 +300,19 @@ func (h *Handler) sweepAbandoned(cutoff time.Time) (int, error) {
 		removed++
 	}
 	return removed, errors.Join(errs...)
+}
+
+// validTusID reports whether id has the shape of the ids tusd's file store
+// makes (32 lower-case hex digits).
+func validTusID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -10,6 +10,12 @@
 
 const MB = 1048576;
 
+// An idempotency key per chosen file: a retry of the same upload (a timeout,
+// the button pressed twice) is stored once. crypto.randomUUID needs https;
+// getRandomValues works on a plain-http LAN too.
+const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))]
+  .map((b) => b.toString(16).padStart(2, "0")).join("");
+
 for (const form of document.querySelectorAll("form[data-upload]")) {
   const inputs = [...form.querySelectorAll("[data-photo-input]")];
   const preview = form.querySelector("[data-preview]");
@@ -19,6 +25,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   const pct = form.querySelector("[data-progress-text]");
   const status = form.querySelector("[data-upload-status]");
   const submit = form.querySelector("[data-submit]");
+  const keyField = form.querySelector("[data-upload-key]");
   let previewURL = "";
   let busy = false;
 
@@ -69,6 +76,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
       // "Take a photo" and "Choose a photo" share the field name: keep one.
       for (const other of inputs) if (other !== input) other.value = "";
       const file = input.files?.[0];
+      if (keyField) keyField.value = newKey();
       say("");
       if (previewURL) URL.revokeObjectURL(previewURL);
       if (!file) { preview.hidden = true; chosen.hidden = true; return; }
@@ -102,7 +110,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     const { event, prompt } = form.dataset;
     const upload = new window.tus.Upload(file, {
       endpoint: form.dataset.tusEndpoint,
-      metadata: { event, prompt, caption, filename: file.name },
+      metadata: { event, prompt, caption, filename: file.name, key: keyField?.value ?? "" },
       headers: { "X-CSRF-Token": form.dataset.csrf, Accept: "application/json" },
       // Keep trying for about two minutes: a lift, a tunnel.
       retryDelays: [0, 1000, 2000, 3000, 5000, 5000, 10000, 10000, 15000, 15000, 30000, 30000],
@@ -145,6 +153,7 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("Accept", "application/json");
+    if (keyField?.value) xhr.setRequestHeader("Idempotency-Key", `"${keyField.value}"`);
     xhr.upload.addEventListener("progress", (ev) => {
       if (ev.lengthComputable) progress(ev.loaded, ev.total);
     });

@@ -1,0 +1,474 @@
+package handlers_test
+
+// Fuzz targets for what the app parses from untrusted clients, each driven
+// through the real router (middleware, sessions, CSRF) on a real database:
+// the streamed multipart upload, the join form, the event and prompt
+// forms, the resumable-upload headers and ids, and the session and CSRF
+// cookies. The properties: never a 5xx or a panic, only the statuses the
+// page documents, and nothing stored half-way. Run one with
+//
+//	go test -run '^$' -fuzz '^FuzzUploadAnswer$' -fuzztime 10m -parallel 1 ./handlers/
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"retreat/handlers/handlertest"
+	"retreat/models"
+	"retreat/models/media"
+)
+
+// fuzzCSRF is the CSRF cookie and token fuzz requests carry (the
+// double-submit check only compares the two).
+const fuzzCSRF = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
+
+// fuzzSite is an app with an organizer signed in, an event with a photo
+// prompt and a participant who joined it, built once per fuzz worker.
+type fuzzSite struct {
+	app       *handlertest.App
+	ev        *models.Event
+	photo     *models.Prompt
+	organizer []*http.Cookie
+	member    []*http.Cookie
+	pa        *models.Participant
+}
+
+func newFuzzSite(f *testing.F, limits media.Limits) *fuzzSite {
+	app := handlertest.New(f, handlertest.Options{Limits: &limits})
+	o := app.Organizer("ana@example.com", "Ana")
+	org := app.Client()
+	org.SignIn("ana@example.com")
+	ev := app.Event(o, "Hunt", "Europe/Lisbon")
+	photo := app.Prompt(ev, models.KindPhoto, "Desk", nil, nil)
+	member := app.Client()
+	member.Join(ev, "Bea")
+	pas, err := app.Store.EventParticipants(f.Context(), ev.ID)
+	if err != nil || len(pas) != 1 {
+		f.Fatalf("participants: %v %v", pas, err)
+	}
+	return &fuzzSite{app: app, ev: ev, photo: photo, organizer: org.Cookies(), member: member.Cookies(), pa: &pas[0]}
+}
+
+// do sends req through the router with cookies (the session, if any, and
+// the fuzz CSRF cookie), without touching the F (which must not be used
+// inside the fuzz function).
+func (s *fuzzSite) do(req *http.Request, cookies []*http.Cookie) *httptest.ResponseRecorder {
+	for _, c := range cookies {
+		if c.Name != "retreat_csrf" {
+			req.AddCookie(c)
+		}
+	}
+	req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: fuzzCSRF})
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "text/html")
+	}
+	rec := httptest.NewRecorder()
+	s.app.Echo.ServeHTTP(rec, req)
+	return rec
+}
+
+func (s *fuzzSite) postForm(path string, form url.Values, cookies []*http.Cookie) *httptest.ResponseRecorder {
+	form.Set("_csrf", fuzzCSRF)
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.do(req, cookies)
+}
+
+func (s *fuzzSite) get(path string, cookies []*http.Cookie) *httptest.ResponseRecorder {
+	return s.do(httptest.NewRequest(http.MethodGet, path, nil), cookies)
+}
+
+// sessionOf returns the cookies a response set, for following as that browser.
+func sessionOf(rec *httptest.ResponseRecorder) []*http.Cookie { return rec.Result().Cookies() }
+
+func wantStatus(t *testing.T, what string, rec *httptest.ResponseRecorder, allowed ...int) {
+	t.Helper()
+	for _, s := range allowed {
+		if rec.Code == s {
+			return
+		}
+	}
+	t.Fatalf("%s: status %d, want one of %v\n%.500s", what, rec.Code, allowed, rec.Body.String())
+}
+
+// tinyJPEG and tinyPNG are small valid images for seeds.
+func tinyImage(t testing.TB, format string, w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 4), 128, 255})
+		}
+	}
+	var b bytes.Buffer
+	var err error
+	if format == "png" {
+		err = png.Encode(&b, img)
+	} else {
+		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 80})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const fuzzBoundary = "fuzzboundary"
+
+// multipartBody builds an upload body: fields in order, then the file.
+func multipartBody(fields [][2]string, filename string, file []byte) []byte {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.SetBoundary(fuzzBoundary)
+	for _, kv := range fields {
+		w.WriteField(kv[0], kv[1])
+	}
+	if file != nil {
+		fw, _ := w.CreateFormFile("photo", filename)
+		fw.Write(file)
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+// FuzzUploadAnswer posts arbitrary multipart bodies to the photo answer
+// endpoint under a 64 KB cap: the body is streamed, sniffed, checked and
+// processed, and whatever it is, the answer is a documented status; an
+// accepted photo has every rendition and its original; a refused one
+// leaves nothing in the photo store; the spool is always emptied.
+func FuzzUploadAnswer(f *testing.F) {
+	limits := media.Limits{MaxBytes: 64 << 10, MaxPixels: 2_000_000}
+	jpg := tinyImage(f, "jpeg", 64, 48)
+	pngb := tinyImage(f, "png", 40, 30)
+	key := "k-0123456789abcdef"
+	f.Add(multipartBody([][2]string{{"caption", "my desk"}}, "desk.jpg", jpg))
+	f.Add(multipartBody([][2]string{{"upload_key", key}, {"caption", "again"}}, "desk.jpg", jpg))
+	f.Add(multipartBody([][2]string{{"caption", ""}}, "../../etc/passwd", pngb))
+	f.Add(multipartBody([][2]string{{"caption", "half"}}, "half.jpg", jpg[:len(jpg)/2]))
+	f.Add(multipartBody([][2]string{{"caption", "svg"}}, "x.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`)))
+	f.Add(multipartBody([][2]string{{"caption", "html"}}, "x.jpg", []byte("<!DOCTYPE html><script>alert(1)</script>")))
+	f.Add(multipartBody([][2]string{{"caption", "polyglot"}}, "x.jpg", append(append([]byte{}, jpg...), []byte("<script>alert(1)</script>")...)))
+	f.Add(multipartBody([][2]string{{"caption", strings.Repeat("x", 400)}}, "desk.jpg", jpg))
+	f.Add(multipartBody(nil, "", nil))
+	f.Add([]byte("--" + fuzzBoundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n"))
+	f.Add([]byte("not multipart at all"))
+
+	s := newFuzzSite(f, limits)
+	path := handlertest.AnswerPath(s.ev, s.photo)
+	photoDir := filepath.Join(s.app.Dir, "media", "events", fmt.Sprint(s.ev.ID))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, path+"?_csrf="+fuzzCSRF, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+fuzzBoundary)
+		req.Header.Set("Accept", "application/json")
+		rec := s.do(req, s.member)
+		wantStatus(t, "upload", rec, http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+		if left := s.app.UploadFiles(); len(left) > 0 {
+			t.Fatalf("spool not emptied: %v", left)
+		}
+		subs, err := s.app.Store.ParticipantSubmissions(t.Context(), s.pa.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, ok := subs[s.photo.ID]
+		// Exactly the current answer's folder is stored (a replaced one
+		// is removed, a refused one never kept).
+		entries, _ := os.ReadDir(photoDir)
+		switch {
+		case !ok && len(entries) != 0:
+			t.Fatalf("no answer but %d photo folders", len(entries))
+		case ok && (len(entries) != 1 || "events/"+fmt.Sprint(s.ev.ID)+"/"+entries[0].Name() != sub.PhotoKey):
+			t.Fatalf("answer %s but photo folders %v", sub.PhotoKey, entries)
+		}
+		if rec.Code != http.StatusOK {
+			var body map[string]string
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["error"] == "" {
+				t.Fatalf("refusal %d without a JSON error: %s", rec.Code, rec.Body.String())
+			}
+			return
+		}
+		if !ok {
+			t.Fatal("accepted, but no answer stored")
+		}
+		for _, size := range media.Sizes {
+			b, err := os.ReadFile(filepath.Join(s.app.Dir, "media", models.PhotoFile(sub.PhotoKey, size)))
+			if err != nil {
+				t.Fatalf("accepted, but %s missing: %v", size, err)
+			}
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(b)); err != nil {
+				t.Fatalf("%s rendition is not a JPEG: %v", size, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(s.app.Dir, "media", models.OriginalFile(sub.PhotoKey, sub.PhotoFormat))); err != nil {
+			t.Fatalf("accepted, but the original is missing: %v", err)
+		}
+	})
+}
+
+// FuzzJoinForm joins through a join link with arbitrary fields (and an
+// arbitrary link token): a wrong link is 404, a bad form 422, a good one
+// signs in; the participant's pages render, and what they typed never
+// comes back unescaped.
+func FuzzJoinForm(f *testing.F) {
+	f.Add("", "Bea", "Asia/Tokyo", "", "")
+	f.Add("", "  <script>alert(1)</script> ", "Not/AZone", "0", "bea@example.com")
+	f.Add("", strings.Repeat("é", 200), "", "99999999999999999999", "not an email")
+	f.Add("", "\x00\xff", "UTC", "-1", "")
+	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Bea", "UTC", "", "")
+	f.Add("../../etc/passwd", "Bea", "UTC", "", "")
+	s := newFuzzSite(f, media.DefaultLimits())
+	f.Fuzz(func(t *testing.T, token, name, zone, team, email string) {
+		if token == "" {
+			token = s.ev.JoinToken
+		}
+		path := "/j/" + url.PathEscape(token)
+		rec := s.postForm(path, url.Values{"name": {name}, "time_zone": {zone}, "team": {team}, "email": {email}}, nil)
+		if token != s.ev.JoinToken {
+			wantStatus(t, "join with a wrong link", rec, http.StatusNotFound)
+			return
+		}
+		wantStatus(t, "join", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+		if rec.Code != http.StatusSeeOther {
+			if trimmed := strings.TrimSpace(name); strings.Contains(trimmed, "<") && strings.Contains(rec.Body.String(), trimmed) {
+				t.Fatalf("the name came back unescaped on the join page")
+			}
+			return
+		}
+		page := s.get(rec.Header().Get("Location"), sessionOf(rec))
+		wantStatus(t, "prompt list after joining", page, http.StatusOK)
+		me := s.get(fmt.Sprintf("/e/%d/me", s.ev.ID), sessionOf(rec))
+		wantStatus(t, "me page after joining", me, http.StatusOK)
+		for _, body := range []string{page.Body.String(), me.Body.String()} {
+			if trimmed := strings.TrimSpace(name); strings.Contains(trimmed, "<") && strings.Contains(body, trimmed) {
+				t.Fatalf("the name came back unescaped")
+			}
+		}
+	})
+}
+
+// FuzzEventForm creates events from arbitrary form fields: 303 or 422,
+// and every created event's dashboard pages render.
+func FuzzEventForm(f *testing.F) {
+	f.Add("Retreat", "", "2026-12-07T09:00", "2026-12-11T17:00", "Europe/Lisbon", "", "", "0", true)
+	f.Add("", "x", "2026-12-11T17:00", "2026-12-07T09:00", "Mars/Base", "2026-12-08T00:00", "2026-12-12 10:00", "-3", false)
+	f.Add("R", "", "0001-01-01T00:00", "9999-12-31T23:59", "UTC", "9999-12-31T23:59", "0001-01-01T00:00", "99999999999", true)
+	f.Add("R", "", "2026-03-29T01:30", "2026-03-29T02:30", "Europe/Lisbon", "2026-10-25T01:30:00", "", "1", false)
+	s := newFuzzSite(f, media.DefaultLimits())
+	f.Fuzz(func(t *testing.T, name, desc, starts, ends, zone, freeze, reveal, retention string, teams bool) {
+		form := url.Values{"name": {name}, "description": {desc}, "starts_at": {starts}, "ends_at": {ends},
+			"time_zone": {zone}, "freeze_at": {freeze}, "reveal_at": {reveal}, "retention_days": {retention}}
+		if teams {
+			form.Set("teams_enabled", "on")
+		}
+		rec := s.postForm("/dashboard/events", form, s.organizer)
+		wantStatus(t, "create event", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+		if rec.Code != http.StatusSeeOther {
+			return
+		}
+		loc := rec.Header().Get("Location")
+		wantStatus(t, "new event page", s.get(loc, s.organizer), http.StatusOK)
+		wantStatus(t, "event list", s.get("/dashboard", s.organizer), http.StatusOK)
+		for _, tab := range []string{"/edit", "/scores", "/progress", "/people"} {
+			wantStatus(t, "event tab "+tab, s.get(strings.TrimSuffix(loc, "/prompts/new")+tab, s.organizer), http.StatusOK)
+		}
+	})
+}
+
+// FuzzPromptForm adds prompts with arbitrary schedules: 303 or 422, and
+// after a 303 the participant's list, the prompt page and the organizer's
+// event page render. The prompt is deleted again to keep the list short.
+func FuzzPromptForm(f *testing.F) {
+	f.Add("photo", "Desk", "10", "event", "", "", "1", "09:00", "1", "0", "50", "0", false)
+	f.Add("text", "Q", "-5", "window", "2026-12-01T09:00", "2026-11-30T09:00", "", "", "", "60", "150", "30", true)
+	f.Add("photo", "D", "3", "daily", "", "", "99", "25:00", "0", "-1", "0", "99999999", false)
+	f.Add("video", "", "x", "weekly", "garbage", "2026-12-03 10:00", "1", "8.30", "400", "1000000000", "50", "10", true)
+	f.Add("photo", "<b>x</b>", "9223372036854775807", "daily", "", "", "4", "23:59", "2147483647", "2147483647", "100", "2147483647", false)
+	s := newFuzzSite(f, media.DefaultLimits())
+	base := fmt.Sprintf("/dashboard/events/%d", s.ev.ID)
+	f.Fuzz(func(t *testing.T, kind, title, points, schedule, opens, closes, dailyDay, dailyTime, dailyDays, grace, late, remind string, team bool) {
+		form := url.Values{"kind": {kind}, "title": {title}, "points": {points}, "schedule": {schedule},
+			"opens_at": {opens}, "closes_at": {closes}, "daily_day": {dailyDay}, "daily_time": {dailyTime},
+			"daily_days": {dailyDays}, "grace_minutes": {grace}, "late_percent": {late}, "remind_minutes": {remind}}
+		if team {
+			form.Set("team_prompt", "on")
+		}
+		rec := s.postForm(base+"/prompts", form, s.organizer)
+		wantStatus(t, "create prompt", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+		if rec.Code != http.StatusSeeOther {
+			return
+		}
+		prompts, err := s.app.Store.Prompts(t.Context(), s.ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var added *models.Prompt
+		for i := range prompts {
+			if prompts[i].ID != s.photo.ID {
+				added = &prompts[i]
+			}
+		}
+		if added == nil {
+			t.Fatal("303 but no prompt was added")
+		}
+		wantStatus(t, "participant list", s.get(fmt.Sprintf("/e/%d", s.ev.ID), s.member), http.StatusOK)
+		wantStatus(t, "prompt page", s.get(fmt.Sprintf("/e/%d/prompts/%d", s.ev.ID, added.ID), s.member), http.StatusOK)
+		wantStatus(t, "organizer event page", s.get(base, s.organizer), http.StatusOK)
+		wantStatus(t, "prompt editor", s.get(fmt.Sprintf("%s/prompts/%d/edit", base, added.ID), s.organizer), http.StatusOK)
+		wantStatus(t, "delete prompt", s.postForm(fmt.Sprintf("%s/prompts/%d/delete", base, added.ID), url.Values{}, s.organizer), http.StatusSeeOther)
+	})
+}
+
+// FuzzTusUpload sends resumable-upload creation requests with arbitrary
+// Upload-Metadata and Upload-Length, then asks about an arbitrary upload
+// id. Creation is 201 or a 4xx; a created upload is attributed to the
+// participant and event the session says, whatever the metadata claimed;
+// an id that is not one of ours is 404 and never reaches the file system.
+func FuzzTusUpload(f *testing.F) {
+	b64 := func(s string) string { return encodeTusValue(s) }
+	f.Add("event "+b64("1")+",prompt "+b64("1")+",caption "+b64("hi"), "1000", "0123456789abcdef0123456789abcdef")
+	f.Add("event "+b64("1")+",prompt "+b64("1")+",participant "+b64("999")+",key "+b64("k-0123456789abcdef"), "10", "..")
+	f.Add("event "+b64("2")+",prompt "+b64("1"), "-1", "../../retreat.db")
+	f.Add("event,prompt", "99999999999999999999", "%2e%2e%2fretreat.db")
+	f.Add("event "+b64("1")+",prompt "+b64("1")+",caption "+b64(strings.Repeat("x", 400)), "5", "ZZZZ")
+	f.Add(",,,", "", "")
+	s := newFuzzSite(f, media.Limits{MaxBytes: 64 << 10, MaxPixels: 2_000_000})
+	tusDir := filepath.Join(s.app.Dir, "uploads", "resumable")
+	f.Fuzz(func(t *testing.T, meta, length, id string) {
+		if strings.ContainsAny(meta+length, "\r\n\x00") {
+			return // not a header value an HTTP client can send
+		}
+		req := httptest.NewRequest(http.MethodPost, "/tus/", nil)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Metadata", strings.ReplaceAll(strings.ReplaceAll(meta, "event "+b64("1"), "event "+b64(fmt.Sprint(s.ev.ID))), "prompt "+b64("1"), "prompt "+b64(fmt.Sprint(s.photo.ID))))
+		req.Header.Set("Upload-Length", length)
+		req.Header.Set("X-CSRF-Token", fuzzCSRF)
+		req.Header.Set("Accept", "application/json")
+		rec := s.do(req, s.member)
+		if rec.Code >= 500 {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body.String())
+		}
+		if rec.Code == http.StatusCreated {
+			loc := rec.Header().Get("Location")
+			upID := loc[strings.LastIndexByte(loc, '/')+1:]
+			info, err := os.ReadFile(filepath.Join(tusDir, upID+".info"))
+			if err != nil {
+				t.Fatalf("created upload %q has no info: %v", loc, err)
+			}
+			var fi struct{ MetaData map[string]string }
+			if err := json.Unmarshal(info, &fi); err != nil {
+				t.Fatal(err)
+			}
+			if fi.MetaData["participant"] != fmt.Sprint(s.pa.ID) || fi.MetaData["event"] != fmt.Sprint(s.ev.ID) ||
+				fi.MetaData["prompt"] != fmt.Sprint(s.photo.ID) {
+				t.Fatalf("upload attributed from client metadata: %v", fi.MetaData)
+			}
+			if k := fi.MetaData["key"]; k != "" && !models.ValidUploadKey(k) {
+				t.Fatalf("invalid key kept: %q", k)
+			}
+			os.Remove(filepath.Join(tusDir, upID))
+			os.Remove(filepath.Join(tusDir, upID+".info"))
+		} else if rec.Code < 400 {
+			t.Fatalf("create: unexpected %d", rec.Code)
+		}
+		for _, method := range []string{http.MethodHead, http.MethodPatch} {
+			req = httptest.NewRequest(method, "/tus/x", nil)
+			req.URL.Path = "/tus/" + id
+			req.URL.RawPath = ""
+			req.Header.Set("Tus-Resumable", "1.0.0")
+			req.Header.Set("X-CSRF-Token", fuzzCSRF)
+			req.Header.Set("Upload-Offset", "0")
+			req.Header.Set("Content-Type", "application/offset+octet-stream")
+			rec = s.do(req, s.member)
+			if rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusForbidden {
+				t.Fatalf("%s /tus/%q: %d, want 404 (no such upload)", method, id, rec.Code)
+			}
+		}
+	})
+}
+
+// encodeTusValue is the base64 tus uses for metadata values.
+func encodeTusValue(s string) string {
+	return strings.TrimSpace(base64Std(s))
+}
+
+// FuzzSessionCookies sends arbitrary session and CSRF cookies, tokens and
+// Sec-Fetch-Site values. A made-up session is nobody (404 on a participant
+// page, the login page for the dashboard), and a state change passes CSRF
+// only from the same origin or with a token equal to the CSRF cookie.
+func FuzzSessionCookies(f *testing.F) {
+	f.Add("", "", "", "")
+	f.Add("garbage", fuzzCSRF, fuzzCSRF, "")
+	f.Add("", "a", "b", "same-site")
+	f.Add("", "", "", "cross-site")
+	f.Add("", "x", "x", "same-origin")
+	f.Add("\x00;=,", "\"quoted\"", "\"quoted\"", "none")
+	s := newFuzzSite(f, media.DefaultLimits())
+	var memberSession string
+	for _, c := range s.member {
+		if c.Name == "retreat_session" {
+			memberSession = c.Value
+		}
+	}
+	f.Fuzz(func(t *testing.T, session, csrfCookie, token, fetchSite string) {
+		if strings.ContainsAny(session+csrfCookie+token+fetchSite, "\r\n\x00") {
+			return // not header values
+		}
+		// A made-up session token is nobody.
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/e/%d", s.ev.ID), nil)
+		req.Header.Set("Cookie", "retreat_session="+session)
+		rec := httptest.NewRecorder()
+		s.app.Echo.ServeHTTP(rec, req)
+		if session != memberSession {
+			wantStatus(t, "participant page with a made-up session", rec, http.StatusNotFound)
+		}
+		req = httptest.NewRequest(http.MethodGet, "/dashboard", nil)
+		req.Header.Set("Cookie", "retreat_session="+session)
+		rec = httptest.NewRecorder()
+		s.app.Echo.ServeHTTP(rec, req)
+		wantStatus(t, "dashboard with a made-up session", rec, http.StatusSeeOther)
+
+		// A state change as the real participant, with the fuzzed CSRF.
+		req = httptest.NewRequest(http.MethodPost, fmt.Sprintf("/e/%d/me/time-zone", s.ev.ID), strings.NewReader("time_zone=UTC"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", "retreat_session="+memberSession+"; retreat_csrf="+csrfCookie)
+		req.Header.Set("X-CSRF-Token", token)
+		if fetchSite != "" {
+			req.Header.Set("Sec-Fetch-Site", fetchSite)
+		}
+		parsed, _ := req.Cookie("retreat_csrf")
+		rec = httptest.NewRecorder()
+		s.app.Echo.ServeHTTP(rec, req)
+		var pass bool
+		switch strings.TrimSpace(fetchSite) {
+		case "same-origin", "none":
+			pass = true
+		case "cross-site":
+			pass = false
+		default:
+			pass = parsed != nil && parsed.Value != "" && parsed.Value == strings.TrimSpace(token)
+		}
+		if pass {
+			wantStatus(t, "state change that passes CSRF", rec, http.StatusSeeOther)
+		} else if rec.Code != http.StatusForbidden && rec.Code != http.StatusBadRequest {
+			t.Fatalf("state change without a valid CSRF token: %d (cookie %q token %q site %q)", rec.Code, csrfCookie, token, fetchSite)
+		}
+		if !utf8.ValidString(rec.Body.String()) {
+			t.Fatal("response is not UTF-8")
+		}
+		_, _ = io.Copy(io.Discard, rec.Body)
+	})
+}

@@ -1,0 +1,122 @@
+package participant
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"retreat/models"
+)
+
+// A phone that times out waiting for "Saved!" sends the same upload again.
+// Each upload carries an idempotency key: upload.js makes one per chosen
+// file and prompt (the Idempotency-Key header, and the tus metadata "key");
+// the page itself renders one into a hidden "upload_key" field for
+// browsers without scripts. The same key with the same bytes and caption
+// gets the first answer back, without processing the photo again (see
+// models.UploadReceipt).
+
+// idempotencyKey picks the key of a request: the header (RFC draft
+// "Idempotency-Key", a quoted string; a bare token is accepted too), else
+// the form field. An invalid key is ignored: the upload is then handled as
+// new, as it would be without one.
+func idempotencyKey(header, field string) string {
+	for _, k := range []string{header, field} {
+		k = strings.TrimSpace(k)
+		if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
+			k = k[1 : len(k)-1]
+		}
+		if models.ValidUploadKey(k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// keyLocks serialises requests carrying the same participant and key, so a
+// retry that arrives while the first attempt is still being processed waits
+// for it and then finds its receipt. (One process only: several instances
+// rely on the receipt's unique index, and at worst process the photo twice,
+// storing one answer.)
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	waiters int
+}
+
+func (k *keyLocks) lock(name string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = make(map[string]*keyLock)
+	}
+	l := k.m[name]
+	if l == nil {
+		l = &keyLock{}
+		k.m[name] = l
+	}
+	l.waiters++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(k.m, name)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// processOnce processes and stores the photo at path as pa's answer to p,
+// unless the same upload (key, bytes, caption) was stored before: then it
+// returns that answer untouched.
+func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.Prompt, pa *models.Participant,
+	caption, path string, rc models.Receipt) (*models.Submission, error) {
+	if rc.Key == "" {
+		res, err := h.images.Process(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res)
+	}
+	unlock := h.keys.lock(fmt.Sprintf("%d/%s", pa.ID, rc.Key))
+	defer unlock()
+	sub, err := h.store.RepeatedUpload(ctx, pa, caption, rc)
+	switch {
+	case err == nil:
+		h.log.Info("repeated upload answered from its receipt", "participant", pa.ID, "submission", sub.ID)
+		return sub, nil
+	case !errors.Is(err, models.ErrNotFound):
+		return nil, err
+	}
+	res, err := h.images.Process(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return h.store.StoreReceiptedPhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, rc)
+}
+
+// fileSHA256 hashes a finished resumable upload (multipart uploads are
+// hashed while they stream in).
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("hash upload: %w", err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return "", fmt.Errorf("hash upload: %w", err)
+	}
+	return hex.EncodeToString(sum.Sum(nil)), nil
+}

@@ -1,0 +1,99 @@
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"retreat/models"
+)
+
+// FollowerState is what phones get: where the reveal is and the current
+// slide, cut down to what has been shown. It is also the presenter's sync
+// message (Index, Named, DeckVersion), so every change is encoded once.
+type FollowerState struct {
+	Seq         int64               `json:"seq"`
+	Status      models.RevealStatus `json:"status"`
+	Index       int                 `json:"index"`
+	Total       int                 `json:"total"`
+	DeckVersion int                 `json:"deck"`
+	// Named says the current slide's author is revealed.
+	Named bool           `json:"named"`
+	Slide *FollowerSlide `json:"slide,omitempty"`
+}
+
+// FollowerSlide is a slide as a phone may see it: no author before the
+// presenter reveals it, leaderboard rows only once revealed, photos by a
+// URL that works only for slides already shown.
+type FollowerSlide struct {
+	Index       int        `json:"index"`
+	Key         string     `json:"key"`
+	Kind        Kind       `json:"kind"`
+	Title       string     `json:"title,omitempty"`
+	Subtitle    string     `json:"subtitle,omitempty"`
+	PromptTitle string     `json:"prompt,omitempty"`
+	Number      int        `json:"number,omitempty"`
+	Of          int        `json:"of,omitempty"`
+	Photo       string     `json:"photo,omitempty"`
+	Width       int        `json:"width,omitempty"`
+	Height      int        `json:"height,omitempty"`
+	Caption     string     `json:"caption,omitempty"`
+	Text        string     `json:"text,omitempty"`
+	Fit         string     `json:"fit,omitempty"`
+	Starred     bool       `json:"starred,omitempty"`
+	HasAuthor   bool       `json:"has_author,omitempty"`
+	Author      string     `json:"author,omitempty"`
+	Detail      string     `json:"author_detail,omitempty"`
+	Board       string     `json:"board,omitempty"`
+	Rows        []ScoreRow `json:"rows,omitempty"`
+	Hidden      int        `json:"hidden_rows,omitempty"`
+}
+
+// FollowerPhotoURL is where a phone loads a shown slide's photo.
+func FollowerPhotoURL(eventID, submissionID uint, version string) string {
+	return fmt.Sprintf("/e/%d/live/photos/%d?v=%s", eventID, submissionID, version)
+}
+
+// ForFollower cuts slide i of the deck down to what phones may see, named
+// saying whether its author has been revealed. Callers check the slide was
+// shown.
+func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
+	if i < 0 || i >= len(d.Slides) {
+		return nil
+	}
+	s := &d.Slides[i]
+	f := &FollowerSlide{Index: i, Key: s.Key, Kind: s.Kind, Title: s.Title, Subtitle: s.Subtitle,
+		PromptTitle: s.PromptTitle, Number: s.Number, Of: s.Of, Caption: s.Caption, Text: s.Text, Fit: s.Fit,
+		Starred: s.Starred, HasAuthor: s.HasAuthor(), Board: s.Board}
+	if s.Kind == KindPhoto {
+		f.Photo = FollowerPhotoURL(d.EventID, s.SubmissionID, s.Version)
+		f.Width, f.Height = s.Width, s.Height
+	}
+	if named && s.HasAuthor() {
+		f.Author, f.Detail = s.Author, s.AuthorDetail
+	}
+	if s.Kind == KindScores {
+		// Only the bottom Revealed rows; the others are counted, not named.
+		from := len(s.Rows) - s.Revealed
+		from = max(0, min(from, len(s.Rows)))
+		f.Rows = append([]ScoreRow(nil), s.Rows[from:]...)
+		f.Hidden = from
+	}
+	return f
+}
+
+// encodeFollower builds the message for a state, once per change.
+func encodeFollower(st *State) (Message, error) {
+	fs := FollowerState{Seq: st.Seq, Status: st.Status, Index: st.Index, Total: len(st.Deck.Slides),
+		DeckVersion: st.DeckVersion}
+	if st.Status == models.RevealLive {
+		if sl := st.Current(); sl != nil {
+			fs.Named = st.Named[sl.Key]
+			fs.Slide = st.Deck.ForFollower(st.Index, fs.Named)
+		}
+	}
+	b, err := json.Marshal(fs)
+	if err != nil {
+		return Message{}, fmt.Errorf("encode follower state: %w", err)
+	}
+	return Message{Type: TypeSlide, Seq: st.Seq, Data: b}, nil
+}
