@@ -13,11 +13,13 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	livehttp "retreat/handlers/live"
 	"retreat/handlers/organizer"
 	"retreat/handlers/participant"
 	"retreat/handlers/web"
 	"retreat/models"
 	"retreat/models/jobs"
+	"retreat/models/live"
 	"retreat/models/mail"
 	"retreat/models/media"
 	"retreat/models/nudge"
@@ -56,6 +58,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// Mailer sends nudges by email; nil when no SMTP server is configured.
 	Mailer *mail.Mailer
+	// Hub fans the live reveal out to phones; nil is an in-process hub
+	// (one instance). Several instances need a shared one.
+	Hub live.Hub
 }
 
 // Server is the built router and what must be closed with it.
@@ -63,6 +68,8 @@ type Server struct {
 	Echo        *echo.Echo
 	sessions    *web.Sessions
 	participant *participant.Handler
+	reveal      *livehttp.Handler
+	live        *live.Service
 	jobs        *jobs.Runner
 	jobInterval time.Duration
 }
@@ -79,8 +86,16 @@ func (s *Server) RunBackground(ctx context.Context) {
 // Jobs is the background runner, for tests that run it once at a pinned time.
 func (s *Server) Jobs() *jobs.Runner { return s.jobs }
 
+// Live is the reveal's service, for tests and the load tool.
+func (s *Server) Live() *live.Service { return s.live }
+
+// StopStreams ends the reveal's open event streams; pass it to
+// http.Server.RegisterOnShutdown, or a graceful shutdown waits for them.
+func (s *Server) StopStreams() { s.reveal.Shutdown() }
+
 // Close releases the router's background work.
 func (s *Server) Close() {
+	s.reveal.Shutdown()
 	s.jobs.Wait(10 * time.Second)
 	s.sessions.Close()
 }
@@ -133,11 +148,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.GET("/static/:hash/*", assets.Serve)
 
 	// Everything below has a session and CSRF protection.
-	g := e.Group("", sessions.Middleware(), middleware.CSRFWithConfig(middleware.CSRFConfig{
+	g := e.Group("", sessions.Middleware(), dropEmptyCSRFCookie, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// The query lookup lets multipart upload forms carry the token in
 		// their action URL, so checking it never makes us parse the body.
 		TokenLookup:    "header:X-CSRF-Token,query:_csrf,form:_csrf",
-		CookieName:     "retreat_csrf",
+		CookieName:     csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies,
@@ -162,11 +177,19 @@ func New(cfg Config, d Deps) (*Server, error) {
 		sessions.Close()
 		return nil, err
 	}
+	hub := d.Hub
+	if hub == nil {
+		hub = live.NewMemoryHub(0)
+	}
+	liveService := live.NewService(d.Store, hub, d.Log)
+	reveal := livehttp.New(livehttp.Deps{Store: d.Store, Photos: d.Photos, Web: renderer, Sessions: sessions,
+		Live: liveService, Log: d.Log, BaseURL: cfg.BaseURL})
+	reveal.Register(g)
 
 	if cfg.JobInterval == 0 {
 		cfg.JobInterval = time.Minute
 	}
-	return &Server{Echo: e, sessions: sessions, participant: phones,
+	return &Server{Echo: e, sessions: sessions, participant: phones, reveal: reveal, live: liveService,
 		jobs: jobs.New(d.Store, nudges, d.Photos, d.Log), jobInterval: cfg.JobInterval}, nil
 }
 

@@ -2,10 +2,11 @@ package models
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"retreat/models/backendtest"
 )
 
 // pinnedStore opens a store on a temp SQLite file whose clock is *now.
@@ -17,7 +18,7 @@ func pinnedStore(t *testing.T, now *time.Time) *Store {
 		defer mu.Unlock()
 		return *now
 	}
-	s, err := Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "retreat.db"), Options{Now: clock})
+	s, err := Open(context.Background(), backendtest.DatabaseURL(t), Options{Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,9 @@ func migrations() []*gormigrate.Migration {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	if s.IsPostgres() {
+		return s.migratePostgres(ctx)
+	}
 	m := gormigrate.New(s.db.WithContext(ctx), gormigrate.DefaultOptions, migrations())
 	if err := m.Migrate(); err != nil {
 		return fmt.Errorf("migrate database: %w", err)

@@ -97,7 +97,8 @@ func (s *Store) AwardBonus(ctx context.Context, eventID, submissionID uint, b Bo
 func (s *Store) DeleteSubmission(ctx context.Context, eventID, submissionID uint) (photoKey string, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var sub Submission
-		if err := tx.Where("event_id = ?", eventID).First(&sub, submissionID).Error; err != nil {
+		// Locked, so a replacement committing meanwhile is the photo we return.
+		if err := forUpdate(tx).Where("event_id = ?", eventID).First(&sub, submissionID).Error; err != nil {
 			return err
 		}
 		photoKey = sub.PhotoKey

@@ -157,6 +157,10 @@ func (s *Store) ReserveNudge(ctx context.Context, n *Nudge) (bool, error) {
 	n.Status = NudgeSending
 	reserved := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Two organizers nudging at once must not both find none.
+		if err := lockFor(tx, fmt.Sprintf("nudge:%d:%d", n.PromptID, n.ParticipantID)); err != nil {
+			return err
+		}
 		var recent int64
 		q := tx.Model(&Nudge{}).Where("prompt_id = ? AND participant_id = ?", n.PromptID, n.ParticipantID)
 		if n.Kind == NudgeScheduled {

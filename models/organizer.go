@@ -117,6 +117,10 @@ func (s *Store) CreateFirstOrganizer(ctx context.Context, in NewOrganizer) (*Org
 	}
 	o := &Organizer{Email: in.Email, Name: in.Name, PasswordHash: hash}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Two setups at once (two instances): only one may find none.
+		if err := lockFor(tx, "first-organizer"); err != nil {
+			return err
+		}
 		var n int64
 		if err := tx.Model(&Organizer{}).Count(&n).Error; err != nil {
 			return err

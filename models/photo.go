@@ -44,6 +44,8 @@ func DeletePhotoFolder(ctx context.Context, photos media.Store, folder string) e
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("delete photo folder %s: %w", folder, err)
 	}
+	// The folder itself, now empty (stores without folders: a no-op).
+	_ = photos.Delete(ctx, folder)
 	return nil
 }
 

@@ -3,10 +3,11 @@ package models
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"retreat/models/backendtest"
 )
 
 // toolsStore opens a fresh database with an event in Lisbon running
@@ -14,7 +15,7 @@ import (
 func toolsStore(t *testing.T) (*Store, *Event, uint) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "r.db"), Options{})
+	s, err := Open(ctx, backendtest.DatabaseURL(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,14 @@ package models
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"retreat/models/backendtest"
 )
 
 func TestScoreOf(t *testing.T) {
@@ -85,7 +86,7 @@ func newScoreWorld(t *testing.T) *scoreWorld {
 	t.Helper()
 	w := &scoreWorld{t: t, now: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), ctx: context.Background(),
 		names: map[string]*Participant{}, teams: map[string]*Team{}}
-	s, err := Open(w.ctx, "sqlite://"+filepath.Join(t.TempDir(), "r.db"), Options{Now: w.clock})
+	s, err := Open(w.ctx, backendtest.DatabaseURL(t), Options{Now: w.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,8 +55,9 @@ type Options struct {
 //
 // Accepted forms: "sqlite:///abs/path.db", "sqlite://rel/path.db",
 // "file:path.db" or a bare file path, all meaning an embedded SQLite file.
-// PostgreSQL URLs are recognised and refused until that driver is wired in,
-// so a typo never silently falls back to SQLite.
+// "postgres://…" or "postgresql://…" is a PostgreSQL server (several
+// instances may share it). An unknown scheme is refused, so a typo never
+// silently falls back to SQLite.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	dialector, err := dialectorFor(rawURL)
 	if err != nil {
@@ -84,6 +85,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		// "database is locked", while WAL lets readers proceed meanwhile.
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		tunePostgresPool(sqlDB)
 	}
 	s := &Store{db: db, now: time.Now, log: opts.Log}
 	if s.log == nil {
@@ -102,14 +105,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 
 func dialectorFor(rawURL string) (gorm.Dialector, error) {
 	switch {
-	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		return nil, fmt.Errorf("database URL %q: PostgreSQL is not supported by this build yet", redactURL(rawURL))
+	case IsPostgresURL(rawURL):
+		return postgresDialector(rawURL), nil
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		return sqliteDialector(strings.TrimPrefix(rawURL, "sqlite://"))
 	case strings.HasPrefix(rawURL, "file:"):
 		return sqliteDialector(strings.TrimPrefix(rawURL, "file:"))
 	case strings.Contains(rawURL, "://"):
-		return nil, fmt.Errorf("database URL %q: unknown scheme (use sqlite:// or a file path)", redactURL(rawURL))
+		return nil, fmt.Errorf("database URL %q: unknown scheme (use postgres://, sqlite:// or a file path)", redactURL(rawURL))
 	case rawURL == "":
 		return nil, errors.New("database URL is empty")
 	default:

@@ -117,6 +117,12 @@ func (s *Store) upsertAnswer(tx *gorm.DB, ev *Event, pr *Prompt, pa *Participant
 		return "", err
 	}
 	sub.TeamID = pa.TeamID
+	// Two saves for one owner at once (teammates, two instances) take
+	// turns, so each sees the other's photo as the one it replaces and no
+	// folder is left unreferenced.
+	if err := lockFor(tx, fmt.Sprintf("answer:%d:%s", sub.PromptID, sub.OwnerKey)); err != nil {
+		return "", err
+	}
 	var old Submission
 	err = tx.Where("prompt_id = ? AND owner_key = ?", sub.PromptID, sub.OwnerKey).Take(&old).Error
 	switch {

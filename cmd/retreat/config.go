@@ -11,6 +11,7 @@ import (
 
 	"retreat/models"
 	"retreat/models/mail"
+	"retreat/models/media"
 )
 
 // config is everything the server reads at start. Each flag falls back to
@@ -29,6 +30,9 @@ type config struct {
 	LogFormat     string
 	// SMTP is the mail server nudges go through (off without a host).
 	SMTP mail.Config
+	// S3 is the object storage photos go to (off without an endpoint:
+	// photos stay in the data folder).
+	S3 media.S3Config
 }
 
 func (c *config) register(fs *flag.FlagSet) {
@@ -51,11 +55,17 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	registerSMTP(fs, &c.SMTP)
+	registerS3(fs, &c.S3)
 	if err := parseWithEnv(fs, args); err != nil {
 		return nil, err
 	}
 	if err := c.SMTP.Validate(); err != nil {
 		return nil, err
+	}
+	if c.S3.Enabled() {
+		if err := c.S3.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	if strings.HasPrefix(c.BaseURL, "https://") && !flagSet(fs, "secure-cookies") {
 		c.SecureCookies = true
@@ -109,6 +119,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // describe prints the configuration at start, the database password masked.
 func (c *config) describe() string {
-	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t trust-proxy=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s",
-		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.TrustProxy, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe())
+	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t trust-proxy=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s s3=%s",
+		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.TrustProxy, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe(), c.S3.Describe())
 }

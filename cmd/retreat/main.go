@@ -3,6 +3,7 @@
 //	retreat [serve]            run the web app (the default)
 //	retreat create-organizer   create an organizer account
 //	retreat photo FILE...      run the photo pipeline on local files
+//	retreat migrate-storage    copy an embedded install into PostgreSQL + S3
 package main
 
 import (
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return createOrganizerCommand(ctx, args, stdin, stdout, stderr)
 	case "photo":
 		return photoCommand(ctx, args, stdout, stderr)
+	case "migrate-storage":
+		return migrateStorageCommand(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -58,4 +61,5 @@ const usage = `Usage:
   retreat [serve] [flags]                       run the web app (see retreat serve -h)
   retreat create-organizer --email E --name N   create an organizer (password read from stdin)
   retreat photo [--out DIR] FILE...             run the photo pipeline on local files
+  retreat migrate-storage [flags]               copy an embedded install into PostgreSQL + S3
 `

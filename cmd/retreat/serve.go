@@ -49,6 +49,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		IdleTimeout: 120 * time.Second,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Reveal streams never go idle: end them when shutdown begins, or
+	// Shutdown would wait out its whole grace for them. Phones reconnect.
+	srv.RegisterOnShutdown(app.server.StopStreams)
 	go media.WarmUp() // pays the HEIC decoder's start-up cost off the request path
 	go app.server.RunBackground(ctx)
 
@@ -78,10 +81,13 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 type app struct {
 	store  *models.Store
 	server *handlers.Server
+	// closeHub stops the live hub (a no-op for the router's own).
+	closeHub func()
 }
 
 func (a *app) close() {
 	a.server.Close()
+	a.closeHub()
 	a.store.Close()
 }
 
@@ -90,12 +96,12 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	photos, err := media.NewDiskStore(filepath.Join(cfg.DataDir, "media"))
+	photos, err := openPhotoStore(ctx, cfg)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	sweepOrphanPhotos(ctx, store, photos, log)
+	sweepPhotos(ctx, store, photos, log)
 	uploadDir := filepath.Join(cfg.DataDir, "uploads")
 	if err := resetUploadDir(uploadDir); err != nil {
 		store.Close()
@@ -111,18 +117,24 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
+	hub, closeHub, err := openHub(ctx, cfg, store, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	server, err := handlers.New(handlers.Config{
 		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, UploadDir: uploadDir,
 		SessionCleanup: 10 * time.Minute,
 	}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,
-		Mailer: mailer,
+		Mailer: mailer, Hub: hub,
 	})
 	if err != nil {
+		closeHub()
 		store.Close()
 		return nil, err
 	}
-	return &app{store: store, server: server}, nil
+	return &app{store: store, server: server, closeHub: closeHub}, nil
 }
 
 // orphanMinAge is how old an unreferenced photo folder must be before the

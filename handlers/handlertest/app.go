@@ -1,11 +1,13 @@
 // Package handlertest builds the real application for tests: the real
 // router and middleware on a SQLite file and a photo folder in a temporary
-// directory, a pinned clock, and clients that keep cookies and CSRF tokens
-// like a browser.
+// directory (or, with RETREAT_TEST_BACKEND=postgres, a PostgreSQL database
+// and an S3 bucket of the test's own: see models/backendtest), a pinned
+// clock, and clients that keep cookies and CSRF tokens like a browser.
 package handlertest
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +20,8 @@ import (
 
 	"retreat/handlers"
 	"retreat/models"
+	"retreat/models/backendtest"
+	"retreat/models/live"
 	"retreat/models/mail"
 	"retreat/models/media"
 )
@@ -51,10 +55,16 @@ func (c *Clock) Advance(d time.Duration) {
 
 // App is a running application under test.
 type App struct {
-	T      testing.TB
-	Dir    string
-	Store  *models.Store
-	Photos *media.DiskStore
+	T   testing.TB
+	Dir string
+	// DatabaseURL is the app's database: a SQLite file, or a PostgreSQL
+	// database of the test's own.
+	DatabaseURL string
+	Store       *models.Store
+	// Photos is a DiskStore under Dir/media, or an S3 bucket of the test's own.
+	Photos media.Store
+	// S3 is the bucket's configuration (nil for a DiskStore).
+	S3     *media.S3Config
 	Server *handlers.Server
 	Echo   *echo.Echo
 	Clock  *Clock
@@ -70,6 +80,17 @@ type Options struct {
 	Mailer *mail.Mailer
 	// BaseURL is the public address (default: the request's host).
 	BaseURL string
+	// SameBackendAs builds another instance of that app: its database and
+	// photo store, its own router, sessions and live hub, as a second
+	// server behind a load balancer would be.
+	SameBackendAs *App
+	// Scaled builds on PostgreSQL and S3 whatever RETREAT_TEST_BACKEND
+	// says (the test skips without those servers, or fails under CI).
+	Scaled bool
+	// Embedded builds on SQLite and disk whatever RETREAT_TEST_BACKEND
+	// says: Dir is then a data folder (retreat.db, media/) as the server
+	// keeps it.
+	Embedded bool
 }
 
 // Start is the instant the clock is pinned to by default: a Wednesday.
@@ -92,13 +113,13 @@ func New(t testing.TB, opts ...Options) *App {
 		}
 	}
 	ctx := context.Background()
-	store, err := models.Open(ctx, "sqlite://"+filepath.Join(dir, "retreat.db"), models.Options{Now: clock.Now, Log: log})
+	dbURL, photos, s3cfg := openBackend(t, dir, o)
+	if o.SameBackendAs != nil {
+		clock = o.SameBackendAs.Clock
+	}
+	store, err := models.Open(ctx, dbURL, models.Options{Now: clock.Now, Log: log})
 	if err != nil {
 		t.Fatalf("open database: %v", err)
-	}
-	photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatalf("open photo store: %v", err)
 	}
 	uploads := filepath.Join(dir, "uploads")
 	if err := os.MkdirAll(uploads, 0o750); err != nil {
@@ -108,18 +129,63 @@ func New(t testing.TB, opts ...Options) *App {
 	if o.Limits != nil {
 		limits = *o.Limits
 	}
+	// On PostgreSQL live events go through LISTEN/NOTIFY, as in production.
+	var hub live.Hub
+	closeHub := func() {}
+	if store.IsPostgres() {
+		h, err := live.NewPostgresHub(ctx, store, dbURL, log)
+		if err != nil {
+			t.Fatalf("open live hub: %v", err)
+		}
+		hub, closeHub = h, h.Close
+	}
 	srv, err := handlers.New(handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(runtime.NumCPU(), limits), Log: log,
-		Mailer: o.Mailer,
+		Mailer: o.Mailer, Hub: hub,
 	})
 	if err != nil {
 		t.Fatalf("build router: %v", err)
 	}
 	t.Cleanup(func() {
 		srv.Close()
+		closeHub()
 		store.Close()
 	})
-	return &App{T: t, Dir: dir, Store: store, Photos: photos, Server: srv, Echo: srv.Echo, Clock: clock}
+	return &App{T: t, Dir: dir, DatabaseURL: dbURL, Store: store, Photos: photos, S3: s3cfg, Server: srv, Echo: srv.Echo, Clock: clock}
+}
+
+// openBackend picks the database and photo store: shared with another
+// app, or new ones on the back end the environment chooses.
+func openBackend(t testing.TB, dir string, o Options) (string, media.Store, *media.S3Config) {
+	t.Helper()
+	shared := o.SameBackendAs
+	switch {
+	case shared != nil && shared.S3 != nil:
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		photos, err := media.NewS3Store(ctx, *shared.S3)
+		if err != nil {
+			t.Fatalf("open photo store: %v", err)
+		}
+		return shared.DatabaseURL, photos, shared.S3
+	case shared != nil:
+		return shared.DatabaseURL, shared.Photos, nil
+	case o.Scaled || !o.Embedded && backendtest.Scaled():
+		cfg := backendtest.S3Config(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		photos, err := media.NewS3Store(ctx, cfg)
+		if err != nil {
+			t.Fatalf("open photo store: %v", err)
+		}
+		return backendtest.PostgresURL(t), photos, &cfg
+	}
+	photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
+	if err != nil {
+		t.Fatalf("open photo store: %v", err)
+	}
+	t.Cleanup(func() { photos.Close() })
+	return "sqlite://" + filepath.Join(dir, "retreat.db"), photos, nil
 }
 
 // PhotoPath is the path of a sample photo in ../shared/testdata/photos,
@@ -142,6 +208,15 @@ func PhotoPath(t testing.TB, name string) string {
 func (a *App) MediaFiles() []string {
 	a.T.Helper()
 	var files []string
+	if a.S3 != nil {
+		if err := a.Photos.List(context.Background(), "", func(key string) error {
+			files = append(files, key)
+			return nil
+		}); err != nil {
+			a.T.Fatalf("list photo store: %v", err)
+		}
+		return files
+	}
 	root := filepath.Join(a.Dir, "media")
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -151,6 +226,16 @@ func (a *App) MediaFiles() []string {
 		return nil
 	})
 	return files
+}
+
+// ReadMedia returns the bytes stored under a photo store key.
+func (a *App) ReadMedia(key string) ([]byte, error) {
+	rc, err := a.Photos.Open(context.Background(), key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // UploadFiles lists the files left in the upload spool folders.

@@ -27,8 +27,11 @@ type presenterPage struct {
 	Index   int
 	Total   int
 	Seq     int64
-	// Next describes what comes after the current slide (presenter notes).
-	Next string
+	// Counter is "12 / 87"; Now and Next describe the current slide and
+	// the one after it (presenter notes).
+	Counter string
+	Now     string
+	Next    string
 	// Base is the presenter's URL; actions post under it.
 	Base    string
 	BackURL string
@@ -52,6 +55,8 @@ func (h *Handler) showPresenter(c echo.Context) error {
 	if st.Live() && !page.Preview {
 		if cur := st.Current(); cur != nil {
 			page.Slide = newSlideView(presenterSlide(&st.Deck, st.Index), st.Named[cur.Key])
+			page.Counter = fmt.Sprintf("%d / %d", st.Index+1, len(st.Deck.Slides))
+			page.Now = "Now: " + nextNote(&st.Deck, st.Index)
 		}
 		page.Next = nextNote(&st.Deck, st.Index+1)
 	}

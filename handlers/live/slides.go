@@ -14,12 +14,16 @@ type slideView struct {
 	// Eyebrow is the small line above a title or an answer.
 	Eyebrow string
 	Rows    []rowView
+	// Density sizes a leaderboard's rows by how many there are.
+	Density string
 }
 
 // rowView is a leaderboard line; Pending ones are still to be revealed.
 type rowView struct {
 	live.ScoreRow
 	Pending bool
+	// New is the row this slide reveals (the top one shown).
+	New bool
 }
 
 // newSlideView prepares f for the template; nil stays nil.
@@ -31,9 +35,10 @@ func newSlideView(f *live.FollowerSlide, named bool) *slideView {
 	for i := 0; i < f.Hidden; i++ {
 		v.Rows = append(v.Rows, rowView{Pending: true})
 	}
-	for _, r := range f.Rows {
-		v.Rows = append(v.Rows, rowView{ScoreRow: r})
+	for i, r := range f.Rows {
+		v.Rows = append(v.Rows, rowView{ScoreRow: r, New: i == 0})
 	}
+	v.Density = density(len(v.Rows))
 	return v
 }
 
@@ -65,4 +70,15 @@ func presenterSlide(d *live.Deck, i int) *live.FollowerSlide {
 		f.Photo = presenterPhotoURL(d.EventID, &d.Slides[i])
 	}
 	return f
+}
+
+// density is the same class slide.js picks: keep them in step.
+func density(rows int) string {
+	switch {
+	case rows <= 6:
+		return "rows-few"
+	case rows <= 10:
+		return "rows-some"
+	}
+	return "rows-many"
 }

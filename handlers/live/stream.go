@@ -100,38 +100,50 @@ type sseWriter struct {
 	err error
 }
 
-func (w *sseWriter) raw(b []byte) {
+// deadline bounds the next writes. ErrNotSupported (test recorders) is
+// fine: real connections have deadlines.
+func (w *sseWriter) deadline() {
 	if w.err != nil {
 		return
 	}
-	// Ignore ErrNotSupported (test recorders); real connections have deadlines.
 	if err := w.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		w.err = err
-		return
 	}
-	_, w.err = w.res.Write(b)
 }
 
-// message writes m as one event. Data is JSON, which has no raw newlines;
-// a line break would still be split into data lines as SSE requires.
-func (w *sseWriter) message(m live.Message) {
-	var b bytes.Buffer
-	if m.Seq != 0 {
-		b.WriteString("id: ")
-		b.WriteString(strconv.FormatInt(m.Seq, 10))
-		b.WriteByte('\n')
+func (w *sseWriter) write(b []byte) {
+	if w.err == nil {
+		_, w.err = w.res.Write(b)
 	}
-	b.WriteString("event: ")
-	b.WriteString(m.Type)
-	b.WriteByte('\n')
-	for _, line := range bytes.Split(m.Data, []byte("\n")) {
-		b.WriteString("data: ")
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	w.raw(b.Bytes())
 }
+
+func (w *sseWriter) raw(b []byte) {
+	w.deadline()
+	w.write(b)
+}
+
+// message writes m as one event, in pieces into the connection's buffer:
+// the same Data bytes go to every phone, nothing is copied per phone. Data
+// is JSON, which has no raw newlines; a line break would still be split
+// into data lines as SSE requires.
+func (w *sseWriter) message(m live.Message) {
+	w.deadline()
+	if m.Seq != 0 {
+		w.write([]byte("id: " + strconv.FormatInt(m.Seq, 10) + "\n"))
+	}
+	w.write([]byte("event: " + m.Type + "\n"))
+	for line := range bytes.SplitSeq(m.Data, []byte("\n")) {
+		w.write(dataPrefix)
+		w.write(line)
+		w.write(newline)
+	}
+	w.write(newline)
+}
+
+var (
+	dataPrefix = []byte("data: ")
+	newline    = []byte("\n")
+)
 
 func (w *sseWriter) flush() error {
 	if w.err != nil {

@@ -45,7 +45,7 @@ func (h *Handler) submitAnswer(c echo.Context) error {
 	default:
 		text = c.FormValue("text")
 		var old string
-		sub, old, err = h.store.SaveTextAnswer(c.Request().Context(), ev, p, pa, text)
+		sub, old, err = h.store.SaveTextAnswer(c.Request().Context(), ev, p, pa, text, models.AnswerOptions{NotForLive: c.FormValue("not_for_live") != ""})
 		if err == nil && old != "" {
 			if derr := models.DeletePhotoFolder(c.Request().Context(), h.photos, old); derr != nil {
 				h.log.Warn("remove replaced photo", "err", derr)
@@ -102,6 +102,7 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 		return nil, "", web.NewError(http.StatusBadRequest, "The upload could not be read. Try again.", err)
 	}
 	var caption, formKey string
+	var opts models.AnswerOptions
 	var tmp *os.File
 	sum := sha256.New()
 	defer func() {
@@ -138,6 +139,13 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 				return nil, caption, uploadReadError(err, limit)
 			}
 			formKey = string(b)
+		case "not_for_live":
+			// The "keep it out of the live reveal" checkbox.
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes))
+			if err != nil {
+				return nil, caption, uploadReadError(err, limit)
+			}
+			opts.NotForLive = len(b) > 0
 		case "photo":
 			if part.FileName() == "" {
 				// A file input left empty still sends a part: the
@@ -168,7 +176,7 @@ func (h *Handler) savePhoto(c echo.Context, ev *models.Event, pa *models.Partici
 		return nil, caption, &models.ValidationError{Fields: map[string]string{"photo": "Choose a photo first."}}
 	}
 	receipt := models.Receipt{Key: idempotencyKey(req.Header.Get("Idempotency-Key"), formKey), SHA256: hex.EncodeToString(sum.Sum(nil))}
-	sub, err := h.processOnce(req.Context(), ev, p, pa, caption, tmp.Name(), receipt)
+	sub, err := h.processOnce(req.Context(), ev, p, pa, caption, tmp.Name(), receipt, opts)
 	return sub, caption, err
 }
 

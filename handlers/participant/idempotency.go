@@ -81,13 +81,13 @@ func (k *keyLocks) lock(name string) (unlock func()) {
 // unless the same upload (key, bytes, caption) was stored before: then it
 // returns that answer untouched.
 func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.Prompt, pa *models.Participant,
-	caption, path string, rc models.Receipt) (*models.Submission, error) {
+	caption, path string, rc models.Receipt, opts ...models.AnswerOptions) (*models.Submission, error) {
 	if rc.Key == "" {
 		res, err := h.images.Process(ctx, path)
 		if err != nil {
 			return nil, err
 		}
-		return h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res)
+		return h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, opts...)
 	}
 	unlock := h.keys.lock(fmt.Sprintf("%d/%s", pa.ID, rc.Key))
 	defer unlock()
@@ -103,7 +103,7 @@ func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.P
 	if err != nil {
 		return nil, err
 	}
-	return h.store.StoreReceiptedPhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, rc)
+	return h.store.StoreReceiptedPhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, rc, opts...)
 }
 
 // fileSHA256 hashes a finished resumable upload (multipart uploads are

@@ -53,6 +53,8 @@ type promptsPage struct {
 	DoneCount   int
 	Total       int
 	ZoneNote    string
+	// LiveURL is the reveal to follow along, while it is running.
+	LiveURL string
 }
 
 func (h *Handler) photoURL(ev *models.Event, sub *models.Submission, size media.Size) string {
@@ -116,6 +118,11 @@ func (h *Handler) showPrompts(c echo.Context) error {
 		return err
 	}
 	page := promptsPage{Page: h.page(c, ev.Name), Event: ev, Participant: pa, Total: len(prompts)}
+	if status, err := h.store.RevealStatusOf(ctx, ev.ID); err != nil {
+		return err
+	} else if status == models.RevealLive {
+		page.LiveURL = fmt.Sprintf("/e/%d/live", ev.ID)
+	}
 	for _, p := range prompts {
 		var sub *models.Submission
 		if s, ok := subs[p.ID]; ok {
@@ -155,6 +162,10 @@ type promptPage struct {
 	// UploadKey is the idempotency key of this form's upload (see
 	// idempotency.go): resending the same form stores nothing twice.
 	UploadKey string
+	// NotForLive is the answer's "keep it out of the live reveal" choice;
+	// ConsentURL changes it afterwards (handlers/live).
+	NotForLive bool
+	ConsentURL string
 }
 
 func (h *Handler) loadPrompt(c echo.Context) (*models.Event, *models.Participant, *models.Prompt, error) {
@@ -191,6 +202,10 @@ func (h *Handler) renderPrompt(c echo.Context, status int, ev *models.Event, pa 
 	// The CSRF token rides in the action URL so checking it never needs the
 	// multipart body parsed (uploads are streamed to disk instead).
 	page.ActionURL = fmt.Sprintf("/e/%d/prompts/%d/answer?_csrf=%s", ev.ID, p.ID, url.QueryEscape(page.CSRF))
+	if sub != nil {
+		page.NotForLive = sub.NotForLive
+		page.ConsentURL = fmt.Sprintf("/e/%d/prompts/%d/live-consent", ev.ID, p.ID)
+	}
 	if sub != nil && sub.HasPhoto() {
 		page.FullURL = h.photoURL(ev, sub, media.Phone)
 	}

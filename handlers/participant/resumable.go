@@ -191,11 +191,12 @@ func (h *Handler) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(http.StatusForbidden, "Not allowed.")
 	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
-		"event":       strconv.FormatUint(uint64(owner.eventID), 10),
-		"prompt":      strconv.FormatUint(uint64(owner.promptID), 10),
-		"participant": strconv.FormatUint(uint64(owner.participantID), 10),
-		"caption":     hook.Upload.MetaData["caption"],
-		"key":         idempotencyKey("", hook.Upload.MetaData["key"]),
+		"event":        strconv.FormatUint(uint64(owner.eventID), 10),
+		"prompt":       strconv.FormatUint(uint64(owner.promptID), 10),
+		"participant":  strconv.FormatUint(uint64(owner.participantID), 10),
+		"caption":      hook.Upload.MetaData["caption"],
+		"key":          idempotencyKey("", hook.Upload.MetaData["key"]),
+		"not_for_live": notForLiveMeta(hook.Upload.MetaData["not_for_live"]),
 	}}, nil
 }
 
@@ -239,7 +240,8 @@ func (h *Handler) finishUpload(ctx context.Context, info tusd.FileInfo) (*answer
 			return nil, err
 		}
 	}
-	sub, err := h.processOnce(ctx, ev, p, pa, info.MetaData["caption"], path, rc)
+	sub, err := h.processOnce(ctx, ev, p, pa, info.MetaData["caption"], path, rc,
+		models.AnswerOptions{NotForLive: info.MetaData["not_for_live"] == "1"})
 	if err != nil {
 		return nil, err
 	}
@@ -315,4 +317,13 @@ func validTusID(id string) bool {
 		}
 	}
 	return true
+}
+
+// notForLiveMeta normalises the "keep it out of the live reveal" choice a
+// resumable upload carries ("1" or "").
+func notForLiveMeta(v string) string {
+	if v == "" || v == "0" || v == "false" {
+		return ""
+	}
+	return "1"
 }

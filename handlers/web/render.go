@@ -40,8 +40,9 @@ func NewRenderer(fsys fs.FS, assets *Assets) (*Renderer, error) {
 			return err
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "pages/"), ".html")
-		files := append([]string{"layouts/base.html", p}, partials...)
-		t, err := template.New("base.html").Funcs(funcs).ParseFS(fsys, files...)
+		layout := layoutFor(name)
+		files := append([]string{layout, p}, partials...)
+		t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(fsys, files...)
 		if err != nil {
 			return fmt.Errorf("parse page %s: %w", name, err)
 		}
@@ -55,6 +56,15 @@ func NewRenderer(fsys fs.FS, assets *Assets) (*Renderer, error) {
 		return nil, fmt.Errorf("no page templates found")
 	}
 	return r, nil
+}
+
+// layoutFor picks a page's layout: the reveal's pages (live/) are a
+// full-screen slideshow, every other page has the site's chrome.
+func layoutFor(page string) string {
+	if strings.HasPrefix(page, "live/") {
+		return "layouts/slideshow.html"
+	}
+	return "layouts/base.html"
 }
 
 // Pages lists the names of every parsed page (a test renders them all).
@@ -86,7 +96,8 @@ func (r *Renderer) Execute(w io.Writer, name string, data any) error {
 	if !ok {
 		return fmt.Errorf("render: no page %q", name)
 	}
-	if err := t.ExecuteTemplate(w, "base.html", data); err != nil {
+	// The set's own template is its layout (base.html or slideshow.html).
+	if err := t.Execute(w, data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return nil

@@ -41,6 +41,8 @@ type Slide struct {
 	PromptTitle string `json:"prompt,omitempty"`
 	Number      int    `json:"number,omitempty"`
 	Of          int    `json:"of,omitempty"`
+	// Answers counts a prompt's answers in the deck (prompt slides).
+	Answers int `json:"answers,omitempty"`
 	// SubmissionID, PhotoKey (media folder), Version and the size are set
 	// on photo slides; Text on text slides.
 	SubmissionID uint   `json:"submission_id,omitempty"`
@@ -180,7 +182,7 @@ func Prompts(_ context.Context, src *Source) ([]Slide, error) {
 	for i, p := range src.Prompts {
 		subs := byPrompt[p.ID]
 		title := Slide{Key: fmt.Sprintf("prompt-%d", p.ID), Kind: KindPrompt, Title: p.Title, Subtitle: p.Description,
-			PromptID: p.ID, Number: i + 1, Of: len(src.Prompts), Fit: fitFor(p.Title, titleFits)}
+			PromptID: p.ID, Number: i + 1, Of: len(src.Prompts), Answers: len(subs), Fit: fitFor(p.Title, titleFits)}
 		out = append(out, title)
 		for j, s := range subs {
 			out = append(out, answerSlide(&p, &s, j+1, len(subs)))

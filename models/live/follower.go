@@ -33,6 +33,7 @@ type FollowerSlide struct {
 	PromptTitle string     `json:"prompt,omitempty"`
 	Number      int        `json:"number,omitempty"`
 	Of          int        `json:"of,omitempty"`
+	Answers     int        `json:"answers,omitempty"`
 	Photo       string     `json:"photo,omitempty"`
 	Width       int        `json:"width,omitempty"`
 	Height      int        `json:"height,omitempty"`
@@ -62,7 +63,7 @@ func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
 	}
 	s := &d.Slides[i]
 	f := &FollowerSlide{Index: i, Key: s.Key, Kind: s.Kind, Title: s.Title, Subtitle: s.Subtitle,
-		PromptTitle: s.PromptTitle, Number: s.Number, Of: s.Of, Caption: s.Caption, Text: s.Text, Fit: s.Fit,
+		PromptTitle: s.PromptTitle, Number: s.Number, Of: s.Of, Answers: s.Answers, Caption: s.Caption, Text: s.Text, Fit: s.Fit,
 		Starred: s.Starred, HasAuthor: s.HasAuthor(), Board: s.Board}
 	if s.Kind == KindPhoto {
 		f.Photo = FollowerPhotoURL(d.EventID, s.SubmissionID, s.Version)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -127,6 +128,10 @@ func encodeSet(m map[string]bool) string {
 	return string(b)
 }
 
+// maxAttempts bounds how often a change is retried against writers that
+// keep getting there first.
+const maxAttempts = 20
+
 // change applies fn to the current state and saves and publishes the
 // result, retrying when another writer got there first. fn reports
 // whether it changed the deck (which is then rewritten).
@@ -165,7 +170,11 @@ func (s *Service) change(ctx context.Context, eventID uint, fn func(st *State) (
 			row.Deck = string(b)
 		}
 		err = s.store.SaveRevealState(ctx, row, prev, deckChanged || prev == 0)
-		if errors.Is(err, models.ErrStale) && attempt < 8 {
+		if errors.Is(err, models.ErrStale) && attempt < maxAttempts {
+			// Another tab (or instance) moved first: read its state and
+			// apply this change on top, after a short random pause so
+			// racing writers spread out.
+			time.Sleep(time.Duration(rand.IntN(2+attempt)) * time.Millisecond)
 			continue
 		}
 		if err != nil {

@@ -108,15 +108,17 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
 
   function sendResumable(file, caption) {
     const { event, prompt } = form.dataset;
+    // "Keep it out of the live reveal" travels with the upload, like the caption.
+    const notForLive = form.elements.not_for_live?.checked ? "1" : "";
     const upload = new window.tus.Upload(file, {
       endpoint: form.dataset.tusEndpoint,
-      metadata: { event, prompt, caption, filename: file.name, key: keyField?.value ?? "" },
+      metadata: { event, prompt, caption, filename: file.name, key: keyField?.value ?? "", not_for_live: notForLive },
       headers: { "X-CSRF-Token": form.dataset.csrf, Accept: "application/json" },
       // Keep trying for about two minutes: a lift, a tunnel.
       retryDelays: [0, 1000, 2000, 3000, 5000, 5000, 10000, 10000, 15000, 15000, 30000, 30000],
       removeFingerprintOnSuccess: true,
       // Resume only the same photo for the same prompt with the same caption.
-      fingerprint: async (f) => ["retreat", event, prompt, f.name, f.size, f.lastModified, caption].join("|"),
+      fingerprint: async (f) => ["retreat", event, prompt, f.name, f.size, f.lastModified, caption, notForLive].join("|"),
       onProgress: progress,
       onShouldRetry: (err) => {
         const code = err.originalResponse ? err.originalResponse.getStatus() : 0;

@@ -1,0 +1,99 @@
+// Command livebench measures the live reveal under load, on this machine:
+// the real app on 127.0.0.1 with a seeded event, N phones following the
+// reveal over Server-Sent Events, and a presenter moving through the deck.
+//
+//	go run ./cmd/livebench                      # 1000 phones, 30 moves quiet, 30 under load
+//	go run ./cmd/livebench -followers 200 -moves 10
+//
+// It reports how long a slide change takes to reach every phone (from the
+// presenter's request to each phone reading the event: p50, p99, max), the
+// presenter's request time, both again while 200 phones a second reconnect
+// (the load reactions will add: the next engineer plugs their POST in
+// here, see churn in clients.go), and the server's memory per phone.
+//
+// The app and the phones run in two processes (this one re-runs itself
+// with -role=phones), so the server's memory is measured alone. Everything
+// is on loopback, bounded in count and time, and stops by itself.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	role      string
+	followers int
+	moves     int
+	interval  time.Duration
+	churnRate int
+	photos    bool
+	timeout   time.Duration
+	// set for the phones process
+	url, joinToken, email, password string
+	eventID                         uint
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "livebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("livebench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.role, "role", "server", "server (default: runs everything) or phones (started by the server)")
+	fs.IntVar(&o.followers, "followers", 1000, "phones following the reveal")
+	fs.IntVar(&o.moves, "moves", 30, "slide changes measured, quiet and again under load")
+	fs.DurationVar(&o.interval, "interval", 300*time.Millisecond, "pause between slide changes")
+	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
+	fs.BoolVar(&o.photos, "photos", true, "phones download the photo of each photo slide, as the page does")
+	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")
+	fs.StringVar(&o.url, "url", "", "(phones) the server's address")
+	fs.StringVar(&o.joinToken, "join", "", "(phones) the event's join token")
+	fs.StringVar(&o.email, "email", "", "(phones) the presenter's email")
+	fs.StringVar(&o.password, "password", "", "(phones) the presenter's password")
+	fs.UintVar(&o.eventID, "event", 0, "(phones) the event id")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.followers < 1 || o.followers > 20000 || o.moves < 1 || o.moves > 1000 || o.churnRate < 0 || o.churnRate > 5000 {
+		return fmt.Errorf("followers 1..20000, moves 1..1000, churn 0..5000")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	raiseFileLimit(stderr)
+	switch o.role {
+	case "server":
+		return runServer(ctx, o, stdout, stderr)
+	case "phones":
+		return runPhones(ctx, o, stdout, stderr)
+	}
+	return fmt.Errorf("unknown role %q", o.role)
+}
+
+// raiseFileLimit lifts the soft open-files limit to the hard one: every
+// phone is a socket on each side.
+func raiseFileLimit(stderr io.Writer) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+			fmt.Fprintln(stderr, "livebench: cannot raise the open-files limit:", err)
+		}
+	}
+}

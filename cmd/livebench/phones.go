@@ -1,0 +1,586 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The phones process: it joins the event as N people through the real
+// join form, signs the presenter in, opens N event streams and moves the
+// slides, timing each change until every phone has read it.
+
+// phone is one browser: its cookies.
+type phone struct {
+	name    string
+	cookies map[string]string
+}
+
+func (p *phone) header() string {
+	var b strings.Builder
+	for k, v := range p.cookies {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(k + "=" + v)
+	}
+	return b.String()
+}
+
+func (p *phone) take(res *http.Response) {
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(p.cookies, ck.Name)
+			continue
+		}
+		p.cookies[ck.Name] = ck.Value
+	}
+}
+
+func (p *phone) csrf() string { return p.cookies["retreat_csrf"] }
+
+type bench struct {
+	o      options
+	client *http.Client
+	base   string
+	in     *bufio.Scanner
+	out    io.Writer
+}
+
+func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	u, err := url.Parse(o.url)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		return fmt.Errorf("the phones only talk to 127.0.0.1, not %q", o.url)
+	}
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 256,
+		DisableCompression:  true,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	defer tr.CloseIdleConnections()
+	b := &bench{o: o, base: o.url, in: bufio.NewScanner(os.Stdin), out: stdout,
+		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+
+	start := time.Now()
+	phones := make([]*phone, o.followers)
+	err = parallel(ctx, len(phones), 16, func(i int) error {
+		p, err := b.join(ctx, fmt.Sprintf("Phone %04d", i+1))
+		phones[i] = p
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	presenter, err := b.signIn(ctx)
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	res := result{JoinSeconds: time.Since(start).Seconds()}
+	if err := b.handshake("joined"); err != nil {
+		return err
+	}
+
+	// Every phone opens its stream and reads the current state.
+	start = time.Now()
+	rec := newRecorder(o.followers, 2*o.moves+1)
+	streams, stopStreams := context.WithCancel(ctx)
+	defer stopStreams()
+	var opened sync.WaitGroup
+	var streamErrs atomic.Int64
+	opened.Add(o.followers)
+	sem := make(chan struct{}, 64)
+	for i, p := range phones {
+		sem <- struct{}{}
+		go func() {
+			first := true
+			err := b.follow(streams, p, func(seq int64, photo string) {
+				if first {
+					first = false
+					rec.initial(seq)
+					<-sem
+					opened.Done()
+					return
+				}
+				if rec.got(i, seq) && photo != "" && b.o.photos {
+					// As the page does: load the slide's photo.
+					go func() {
+						if b.download(streams, p, photo) == nil {
+							rec.gotPhoto(i, seq)
+						}
+					}()
+				}
+			})
+			if first { // never got going
+				streamErrs.Add(1)
+				<-sem
+				opened.Done()
+			}
+			if err != nil && streams.Err() == nil {
+				streamErrs.Add(1)
+			}
+		}()
+	}
+	opened.Wait()
+	if n := streamErrs.Load(); n > 0 {
+		return fmt.Errorf("%d streams failed to open", n)
+	}
+	res.ConnectSeconds = time.Since(start).Seconds()
+	if err := b.handshake("connected"); err != nil {
+		return err
+	}
+
+	// The first event every phone got was the state before the start:
+	// start is seq+1, and move i is seq+2+i.
+	if _, err := b.act(ctx, presenter, "start", nil); err != nil {
+		return err
+	}
+	rec.firstMove.Store(rec.initialSeq + 2)
+	quiet, err := b.moves(ctx, presenter, rec, 0, nil)
+	if err != nil {
+		return err
+	}
+	quiet.Name = "quiet"
+	res.Phases = append(res.Phases, quiet)
+
+	churn := &churner{b: b, phones: phones}
+	busy, err := b.moves(ctx, presenter, rec, o.moves, churn)
+	if err != nil {
+		return err
+	}
+	busy.Name = fmt.Sprintf("%d phone requests/s", o.churnRate)
+	res.Phases = append(res.Phases, busy)
+	res.StreamErrors = streamErrs.Load()
+	stopStreams()
+
+	line, _ := json.Marshal(res)
+	fmt.Fprintf(stdout, "result %s\n", line)
+	return nil
+}
+
+// handshake tells the server process where we are and waits for its go.
+func (b *bench) handshake(what string) error {
+	fmt.Fprintln(b.out, what)
+	if !b.in.Scan() {
+		return fmt.Errorf("the server process went away after %q", what)
+	}
+	return nil
+}
+
+func (b *bench) do(ctx context.Context, p *phone, method, path string, form url.Values, accept string) (*http.Response, []byte, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.base+path, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-CSRF-Token", p.csrf())
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	req.Header.Set("Cookie", p.header())
+	res, err := b.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	p.take(res)
+	return res, data, err
+}
+
+// join joins the event through its join form, as a phone does.
+func (b *bench) join(ctx context.Context, name string) (*phone, error) {
+	p := &phone{name: name, cookies: map[string]string{}}
+	path := "/j/" + b.o.joinToken
+	if _, _, err := b.do(ctx, p, http.MethodGet, path, nil, ""); err != nil {
+		return nil, err
+	}
+	res, body, err := b.do(ctx, p, http.MethodPost, path, url.Values{"name": {name}, "time_zone": {"UTC"}, "_csrf": {p.csrf()}}, "")
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("join as %s: %d %s", name, res.StatusCode, body)
+	}
+	return p, nil
+}
+
+func (b *bench) signIn(ctx context.Context) (*phone, error) {
+	p := &phone{name: "presenter", cookies: map[string]string{}}
+	if _, _, err := b.do(ctx, p, http.MethodGet, "/login", nil, ""); err != nil {
+		return nil, err
+	}
+	res, body, err := b.do(ctx, p, http.MethodPost, "/login", url.Values{"email": {b.o.email}, "password": {b.o.password}, "_csrf": {p.csrf()}}, "")
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("%d %s", res.StatusCode, body)
+	}
+	return p, nil
+}
+
+// move is the presenter going to slide index: the new sequence number, and
+// whether the slide has a photo.
+func (b *bench) move(ctx context.Context, p *phone, index int) (int64, bool, error) {
+	res, body, err := b.do(ctx, p, http.MethodPost, fmt.Sprintf("/dashboard/events/%d/reveal/goto", b.o.eventID),
+		url.Values{"index": {strconv.Itoa(index)}}, "application/json")
+	if err != nil {
+		return 0, false, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return 0, false, fmt.Errorf("goto: %d %s", res.StatusCode, body)
+	}
+	return seqOf(body), photoOf(body) != "", nil
+}
+
+// act is a presenter action, as presenter.js sends it.
+func (b *bench) act(ctx context.Context, p *phone, action string, form url.Values) (int64, error) {
+	if form == nil {
+		form = url.Values{}
+	}
+	res, body, err := b.do(ctx, p, http.MethodPost, fmt.Sprintf("/dashboard/events/%d/reveal/%s", b.o.eventID, action), form, "application/json")
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: %d %s", action, res.StatusCode, body)
+	}
+	return seqOf(body), nil
+}
+
+// download fetches a photo as a phone's page does, reading all of it.
+func (b *bench) download(ctx context.Context, p *phone, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Cookie", p.header())
+	res, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("photo %s: %d", path, res.StatusCode)
+	}
+	return nil
+}
+
+// follow reads p's event stream until ctx ends, calling got with each
+// slide event's sequence number and photo URL ("" if none).
+func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, photo string)) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/e/%d/live/stream", b.base, b.o.eventID), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cookie", p.header())
+	res, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("stream: %d", res.StatusCode)
+	}
+	r := bufio.NewReaderSize(res.Body, 4096)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if data, ok := bytes.CutPrefix(line, []byte("data: ")); ok {
+			got(seqOf(data), photoOf(data))
+		}
+	}
+}
+
+// seqOf reads "seq" from a follower state without decoding the rest.
+func seqOf(data []byte) int64 {
+	i := bytes.Index(data, []byte(`"seq":`))
+	if i < 0 {
+		return -1
+	}
+	data = data[i+len(`"seq":`):]
+	j := 0
+	for j < len(data) && data[j] >= '0' && data[j] <= '9' {
+		j++
+	}
+	n, _ := strconv.ParseInt(string(data[:j]), 10, 64)
+	return n
+}
+
+// photoOf reads the slide's photo URL without decoding the rest.
+func photoOf(data []byte) string {
+	i := bytes.Index(data, []byte(`"photo":"`))
+	if i < 0 {
+		return ""
+	}
+	data = data[i+len(`"photo":"`):]
+	j := bytes.IndexByte(data, '"')
+	if j < 0 {
+		return ""
+	}
+	// JSON escapes "&" in URLs as \u0026.
+	return strings.ReplaceAll(string(data[:j]), `\u0026`, "&")
+}
+
+// recorder keeps, per move and phone, when the phone read it (and when it
+// had the slide's photo).
+type recorder struct {
+	epoch      time.Time
+	initialSeq int64
+	firstMove  atomic.Int64
+	once       sync.Once
+	at         [][]atomic.Int64 // [move][phone] nanoseconds since epoch, 0: not yet
+	counts     []atomic.Int64
+	photoAt    [][]atomic.Int64
+	photos     []atomic.Int64
+}
+
+func newRecorder(phones, moves int) *recorder {
+	r := &recorder{epoch: time.Now(), at: make([][]atomic.Int64, moves), counts: make([]atomic.Int64, moves),
+		photoAt: make([][]atomic.Int64, moves), photos: make([]atomic.Int64, moves)}
+	for i := range r.at {
+		r.at[i] = make([]atomic.Int64, phones)
+		r.photoAt[i] = make([]atomic.Int64, phones)
+	}
+	return r
+}
+
+func (r *recorder) initial(seq int64) { r.once.Do(func() { r.initialSeq = seq }) }
+
+func (r *recorder) now() int64 { return int64(time.Since(r.epoch)) }
+
+// got records that phone read move seq, reporting whether it was a move
+// being measured.
+func (r *recorder) got(phone int, seq int64) bool {
+	m, ok := r.move(seq)
+	if ok && r.at[m][phone].CompareAndSwap(0, r.now()) {
+		r.counts[m].Add(1)
+	}
+	return ok
+}
+
+func (r *recorder) gotPhoto(phone int, seq int64) {
+	m, ok := r.move(seq)
+	if ok && r.photoAt[m][phone].CompareAndSwap(0, r.now()) {
+		r.photos[m].Add(1)
+	}
+}
+
+func (r *recorder) move(seq int64) (int64, bool) {
+	first := r.firstMove.Load()
+	if first == 0 {
+		return 0, false
+	}
+	m := seq - first
+	return m, m >= 0 && m < int64(len(r.at))
+}
+
+// moves makes o.moves slide changes starting at move number from, each
+// timed from the presenter's request to every phone reading it, with
+// churn running meanwhile when set.
+func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from int, churn *churner) (phase, error) {
+	var ph phase
+	if churn != nil {
+		stop := churn.start(ctx, b.o.churnRate)
+		defer func() { ph.Churn = stop() }()
+		time.Sleep(time.Second) // let the load build up first
+	}
+	var delivery, last, post, photos, lastPhoto []float64
+	n := len(rec.at[0])
+	for i := 0; i < b.o.moves; i++ {
+		m := from + i
+		t0 := rec.now()
+		seq, photo, err := b.move(ctx, presenter, 1+m%70)
+		if err != nil {
+			return ph, err
+		}
+		post = append(post, ms(rec.now()-t0))
+		if want := rec.firstMove.Load() + int64(m); seq != want {
+			return ph, fmt.Errorf("move %d got seq %d, want %d (someone else moved the reveal?)", m, seq, want)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for rec.counts[m].Load() < int64(n) && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
+		}
+		if photo && b.o.photos {
+			for rec.photos[m].Load() < int64(n) && time.Now().Before(deadline.Add(10*time.Second)) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			var worst int64
+			for p := 0; p < n; p++ {
+				if at := rec.photoAt[m][p].Load(); at != 0 {
+					photos = append(photos, ms(at-t0))
+					worst = max(worst, at-t0)
+				} else {
+					ph.PhotosMissed++
+				}
+			}
+			lastPhoto = append(lastPhoto, ms(worst))
+		}
+		var worst int64
+		for p := 0; p < n; p++ {
+			at := rec.at[m][p].Load()
+			if at == 0 {
+				ph.Missed++
+				continue
+			}
+			delivery = append(delivery, ms(at-t0))
+			worst = max(worst, at-t0)
+		}
+		last = append(last, ms(worst))
+		if err := sleep(ctx, b.o.interval); err != nil {
+			return ph, err
+		}
+	}
+	ph.Moves = b.o.moves
+	ph.Delivery, ph.LastPhone, ph.Presenter = summarize(delivery), summarize(last), summarize(post)
+	ph.Photo, ph.LastPhoto = summarize(photos), summarize(lastPhoto)
+	return ph, nil
+}
+
+func ms(d int64) float64 { return float64(d) / 1e6 }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// churner is the other traffic of a live call: phones (re)connecting, at
+// a fixed rate. Reactions will be POSTs from phones at this rate; when
+// they exist, send them from hit instead.
+type churner struct {
+	b      *bench
+	phones []*phone
+}
+
+func (c *churner) start(ctx context.Context, rate int) func() churnStats {
+	if rate == 0 {
+		return func() churnStats { return churnStats{} }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var took []float64
+	var errs int
+	began := time.Now()
+	sem := make(chan struct{}, 400)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second / time.Duration(rate))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			select {
+			case sem <- struct{}{}:
+			default:
+				mu.Lock()
+				errs++ // the server is so slow 400 requests are pending
+				mu.Unlock()
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				t0 := time.Now()
+				err := c.hit(ctx, c.phones[rand.IntN(len(c.phones))])
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil && ctx.Err() == nil {
+					errs++
+					return
+				}
+				took = append(took, float64(time.Since(t0))/1e6)
+			}()
+		}
+	}()
+	return func() churnStats {
+		cancel()
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return churnStats{Requests: len(took), Errors: errs, PerSecond: float64(len(took)) / time.Since(began).Seconds(), Took: summarize(took)}
+	}
+}
+
+// hit is one phone reconnecting: open its stream, read the catch-up
+// state, hang up.
+func (c *churner) hit(ctx context.Context, p *phone) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	got := false
+	err := c.b.follow(ctx, p, func(int64, string) { got = true; cancel() })
+	if got {
+		return nil
+	}
+	if err == nil {
+		err = errors.New("the stream ended before its first event")
+	}
+	return err
+}
+
+// parallel runs do(0..n-1) on workers goroutines, stopping at the first error.
+func parallel(ctx context.Context, n, workers int, do func(i int) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := do(i); err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+)
+
+// stats summarises a set of durations in milliseconds.
+type stats struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+func summarize(ms []float64) stats {
+	if len(ms) == 0 {
+		return stats{}
+	}
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	at := func(q float64) float64 {
+		i := int(math.Ceil(q*float64(len(s)))) - 1
+		return s[max(0, min(i, len(s)-1))]
+	}
+	return stats{N: len(s), P50: at(0.50), P99: at(0.99), Max: s[len(s)-1]}
+}
+
+func (s stats) String() string {
+	return fmt.Sprintf("p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms   (n=%d)", s.P50, s.P99, s.Max, s.N)
+}
+
+// phase is one run of moves.
+type phase struct {
+	Name  string `json:"name"`
+	Moves int    `json:"moves"`
+	// Delivery is, for every phone and move, the time from the presenter's
+	// request to the phone reading the change; LastPhone the time until the
+	// last phone had it, per move; Presenter the presenter's request.
+	Delivery  stats      `json:"delivery"`
+	LastPhone stats      `json:"last_phone"`
+	Presenter stats      `json:"presenter"`
+	Missed    int        `json:"missed"`
+	// Photo is, for photo slides, the time until a phone had downloaded
+	// the photo too (what a person waits to see it); LastPhoto per move.
+	Photo        stats `json:"photo"`
+	LastPhoto    stats `json:"last_photo"`
+	PhotosMissed int   `json:"photos_missed"`
+	Churn     churnStats `json:"churn"`
+}
+
+type churnStats struct {
+	Requests  int     `json:"requests"`
+	Errors    int     `json:"errors"`
+	PerSecond float64 `json:"per_second"`
+	Took      stats   `json:"took"`
+}
+
+// result is what the phones process reports.
+type result struct {
+	JoinSeconds    float64 `json:"join_seconds"`
+	ConnectSeconds float64 `json:"connect_seconds"`
+	StreamErrors   int64   `json:"stream_errors"`
+	Phases         []phase `json:"phases"`
+}
+
+// report is the whole run, printed at the end.
+type report struct {
+	Followers  int
+	Base       memory
+	Connected  memory
+	PeakRSS    int64
+	Goroutines int
+	Dropped    int64
+	Phones     result
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func (r *report) print(w io.Writer) {
+	n := float64(r.Followers)
+	fmt.Fprintf(w, "\nlivebench: %d phones following one reveal on 127.0.0.1\n", r.Followers)
+	fmt.Fprintf(w, "  joined in %.1f s, all streams open in %.1f s, %d stream errors\n",
+		r.Phones.JoinSeconds, r.Phones.ConnectSeconds, r.Phones.StreamErrors)
+	for _, ph := range r.Phones.Phases {
+		fmt.Fprintf(w, "\n  %s, %d slide changes:\n", ph.Name, ph.Moves)
+		fmt.Fprintf(w, "    change reaches a phone   %s\n", ph.Delivery)
+		fmt.Fprintf(w, "    ... the last phone       %s\n", ph.LastPhone)
+		fmt.Fprintf(w, "    presenter's request      %s\n", ph.Presenter)
+		if ph.Photo.N > 0 {
+			fmt.Fprintf(w, "    photo downloaded too     %s\n", ph.Photo)
+			fmt.Fprintf(w, "    ... by the last phone    %s\n", ph.LastPhoto)
+		}
+		if ph.PhotosMissed > 0 {
+			fmt.Fprintf(w, "    MISSED: %d photo downloads did not finish within 15 s\n", ph.PhotosMissed)
+		}
+		if ph.Missed > 0 {
+			fmt.Fprintf(w, "    MISSED: %d deliveries did not arrive within 5 s\n", ph.Missed)
+		}
+		if ph.Churn.Requests > 0 || ph.Churn.Errors > 0 {
+			fmt.Fprintf(w, "    phone reconnects         %.0f/s done (%d, %d errors), each %s\n",
+				ph.Churn.PerSecond, ph.Churn.Requests, ph.Churn.Errors, ph.Churn.Took)
+		}
+	}
+	heap := int64(r.Connected.HeapInuse) - int64(r.Base.HeapInuse)
+	stack := int64(r.Connected.StackIn) - int64(r.Base.StackIn)
+	fmt.Fprintf(w, "\n  app memory: %.1f MiB resident before the phones connected, %.1f MiB with them, peak %.1f MiB\n",
+		mib(r.Base.RSS), mib(r.Connected.RSS), mib(r.PeakRSS))
+	fmt.Fprintf(w, "  per phone: %.1f KiB resident (at peak), %.1f KiB Go heap + %.1f KiB goroutine stacks (steady), %d goroutines\n",
+		float64(r.PeakRSS-r.Base.RSS)/n/1024, float64(heap)/n/1024, float64(stack)/n/1024, r.Goroutines)
+	fmt.Fprintf(w, "  hub: %d messages dropped for slow phones\n", r.Dropped)
+}

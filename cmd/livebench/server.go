@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"image"
+	"image/jpeg"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"retreat/handlers"
+	"retreat/models"
+	"retreat/models/live"
+	"retreat/models/media"
+)
+
+const (
+	benchEmail    = "presenter@example.com"
+	benchPassword = "a long bench password"
+)
+
+// runServer starts the app on loopback with a seeded event, runs the
+// phones process against it and reports.
+func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "livebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.DiscardHandler)
+	store, err := models.Open(ctx, "sqlite://"+filepath.Join(dir, "retreat.db"), models.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
+	if err != nil {
+		return err
+	}
+	uploads := filepath.Join(dir, "uploads")
+	if err := os.MkdirAll(uploads, 0o750); err != nil {
+		return err
+	}
+	hub := live.NewMemoryHub(0)
+	app, err := handlers.New(handlers.Config{UploadDir: uploads}, handlers.Deps{
+		Store: store, Photos: photos, Images: media.NewProcessor(1, media.DefaultLimits()), Log: log, Hub: hub,
+	})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ev, prompts, err := seed(ctx, store)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: app.Echo, ReadHeaderTimeout: 20 * time.Second, IdleTimeout: 120 * time.Second}
+	srv.RegisterOnShutdown(app.StopStreams)
+	go srv.Serve(ln)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves (quiet, then with %d phone requests/s)\n", url, o.followers, o.moves, o.churnRate)
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
+		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
+		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-timeout="+o.timeout.String(),
+		"-photos="+strconv.FormatBool(o.photos))
+	cmd.Stderr = stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	mem := newSampler()
+	go mem.run(ctx)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	var rep report
+	rep.Followers = o.followers
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "joined":
+			// Phones have joined; answers make the deck, then measure the
+			// app's memory with nobody connected.
+			if err := answer(ctx, store, photos, dir, ev, prompts); err != nil {
+				return err
+			}
+			rep.Base = mem.settle()
+			mem.resetPeak()
+			fmt.Fprintln(in, "go")
+		case line == "connected":
+			rep.Connected = mem.settle()
+			rep.Goroutines = runtime.NumGoroutine()
+			fmt.Fprintln(in, "go")
+		case strings.HasPrefix(line, "result "):
+			if err := json.Unmarshal([]byte(line[len("result "):]), &rep.Phones); err != nil {
+				return fmt.Errorf("read the phones' result: %w", err)
+			}
+		default:
+			fmt.Fprintln(stderr, "phones:", line)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("phones process: %w", err)
+	}
+	rep.PeakRSS = mem.peak.Load()
+	rep.Dropped = hub.Dropped()
+	rep.print(stdout)
+	return nil
+}
+
+// seed makes the presenter's account and an event with a photo prompt and
+// two text prompts.
+func seed(ctx context.Context, s *models.Store) (*models.Event, []*models.Prompt, error) {
+	o, err := s.CreateOrganizer(ctx, models.NewOrganizer{Email: benchEmail, Name: "Presenter", Password: benchPassword})
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	ev, err := s.CreateEvent(ctx, o.ID, models.EventInput{Name: "Load test", TimeZone: "UTC",
+		StartsAt: now.Add(-24 * time.Hour), EndsAt: now.Add(24 * time.Hour)})
+	if err != nil {
+		return nil, nil, err
+	}
+	var prompts []*models.Prompt
+	for i, kind := range []models.PromptKind{models.KindPhoto, models.KindText, models.KindText} {
+		p, err := s.CreatePrompt(ctx, ev, models.PromptInput{Kind: kind, Title: fmt.Sprintf("Prompt %d", i+1), Points: 10})
+		if err != nil {
+			return nil, nil, err
+		}
+		prompts = append(prompts, p)
+	}
+	return ev, prompts, nil
+}
+
+// answer has the first 20 phones answer every prompt (one 12-megapixel
+// photo, run through the real pipeline once and stored for each): a deck
+// of 75 slides, 20 of them photos.
+func answer(ctx context.Context, s *models.Store, photos media.Store, dir string, ev *models.Event, prompts []*models.Prompt) error {
+	people, err := s.Participants(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "photo.jpg")
+	if err := writePhoto(path); err != nil {
+		return err
+	}
+	res, err := media.NewProcessor(1, media.DefaultLimits()).Process(ctx, path)
+	if err != nil {
+		return err
+	}
+	for i := range people {
+		if i >= 20 {
+			break
+		}
+		for _, p := range prompts {
+			if p.Kind == models.KindPhoto {
+				if _, err := s.StorePhotoAnswer(ctx, photos, ev, p, &people[i], "A view worth the climb", path, res); err != nil {
+					return err
+				}
+				continue
+			}
+			text := fmt.Sprintf("Answer of %s to %s: something the room will laugh at", people[i].Name, p.Title)
+			if _, _, err := s.SaveTextAnswer(ctx, ev, p, &people[i], text); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writePhoto writes a 4000x3000 JPEG with some texture, so renditions
+// weigh what real ones do.
+func writePhoto(path string) error {
+	img := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for y := 0; y < 3000; y++ {
+		for x := 0; x < 4000; x++ {
+			n := uint8(rng.IntN(40))
+			img.Pix[img.PixOffset(x, y)+0] = uint8(x*200/4000) + n
+			img.Pix[img.PixOffset(x, y)+1] = uint8(y*200/3000) + n
+			img.Pix[img.PixOffset(x, y)+2] = 120 + n
+			img.Pix[img.PixOffset(x, y)+3] = 255
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 88}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// memory is the app process's memory at one moment.
+type memory struct {
+	RSS       int64 // resident set, from /proc
+	HeapInuse uint64
+	StackIn   uint64
+}
+
+// sampler follows the process's resident memory and keeps the peak.
+type sampler struct {
+	peak atomic.Int64
+	mu   sync.Mutex
+}
+
+func newSampler() *sampler { return &sampler{} }
+
+func (s *sampler) run(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if rss, err := readRSS(); err == nil {
+			for {
+				p := s.peak.Load()
+				if rss <= p || s.peak.CompareAndSwap(p, rss) {
+					break
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *sampler) resetPeak() {
+	if rss, err := readRSS(); err == nil {
+		s.peak.Store(rss)
+	}
+}
+
+// settle collects garbage and reads the memory in use.
+func (s *sampler) settle() memory {
+	// Return freed memory to the system too, so resident size compares.
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss, _ := readRSS()
+	return memory{RSS: rss, HeapInuse: ms.HeapInuse, StackIn: ms.StackInuse}
+}
+
+// readRSS reads VmRSS (bytes) from /proc/self/status.
+func readRSS() (int64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) < 1 {
+				break
+			}
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc/self/status")
+}

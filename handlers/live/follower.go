@@ -1,0 +1,152 @@
+package live
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"retreat/handlers/web"
+	"retreat/models"
+	"retreat/models/live"
+	"retreat/models/media"
+)
+
+// Phones following the reveal. They see the slide on screen, and earlier
+// slides that were shown, never one still to come; a photo loads only for
+// a slide already shown; an author's name only once the presenter
+// revealed it. Before the reveal starts there is nothing to see.
+
+type followerPage struct {
+	web.Page
+	Event *models.Event
+	// Status is "idle", "live" or "ended".
+	Status string
+	Slide  *slideView
+	Seq    int64
+	Index  int
+	Total  int
+	// Planned is when the reveal is planned, in the phone's zone.
+	Planned   string
+	StreamURL string
+	SlidesURL string
+	BackURL   string
+}
+
+func (h *Handler) showFollower(c echo.Context) error {
+	ev, pa := h.follower(c)
+	msg, err := h.live.Current(c.Request().Context(), ev.ID)
+	if err != nil {
+		return err
+	}
+	var fs live.FollowerState
+	if err := json.Unmarshal(msg.Data, &fs); err != nil {
+		return fmt.Errorf("decode follower state of event %d: %w", ev.ID, err)
+	}
+	base := fmt.Sprintf("/e/%d/live", ev.ID)
+	page := followerPage{Page: h.web.NewPage(c, h.sessions, "participant", "Live · "+ev.Name), Event: ev,
+		Status: statusName(fs.Status), Slide: newSlideView(fs.Slide, fs.Named), Seq: fs.Seq, Index: fs.Index, Total: fs.Total,
+		StreamURL: base + "/stream", SlidesURL: base + "/slides/", BackURL: fmt.Sprintf("/e/%d", ev.ID)}
+	if ev.RevealAt != nil {
+		page.Planned = web.When(*ev.RevealAt, pa.Location(), ev.Location(), h.store.Now())
+	}
+	return web.HTML(c, http.StatusOK, "live/follower", page)
+}
+
+func (h *Handler) streamFollower(c echo.Context) error {
+	ev, _ := h.follower(c)
+	return h.stream(c, ev.ID)
+}
+
+// showFollowerState is the current state as JSON, for a phone without
+// EventSource (it polls) and for tests.
+func (h *Handler) showFollowerState(c echo.Context) error {
+	ev, _ := h.follower(c)
+	msg, err := h.live.Current(c.Request().Context(), ev.ID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSONBlob(http.StatusOK, msg.Data)
+}
+
+// showFollowerSlide is an earlier slide, for a phone paging back through
+// what was shown. A slide not shown yet does not exist for phones.
+func (h *Handler) showFollowerSlide(c echo.Context) error {
+	ev, _ := h.follower(c)
+	i, err := strconv.Atoi(c.Param("index"))
+	if err != nil {
+		return web.NewError(http.StatusNotFound, "No such slide.", err)
+	}
+	sl, err := h.live.FollowerSlide(c.Request().Context(), ev.ID, i)
+	if errors.Is(err, models.ErrNotFound) {
+		return web.NewError(http.StatusNotFound, "That slide hasn't been shown yet.", err)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, sl)
+}
+
+// showFollowerPhoto serves the phone rendition of an answer whose slide
+// has been shown (and that may still be: not hidden or withdrawn since).
+func (h *Handler) showFollowerPhoto(c echo.Context) error {
+	ev, _ := h.follower(c)
+	id, err := idParam(c, "submission")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
+	shown, err := h.live.WasShown(ctx, ev.ID, live.SubmissionKey(id))
+	if err != nil {
+		return err
+	}
+	if !shown {
+		return gone
+	}
+	sub, err := h.store.EventSubmission(ctx, ev.ID, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return gone
+	}
+	if err != nil {
+		return err
+	}
+	if !sub.MayReveal() {
+		return gone
+	}
+	return web.ServeRendition(c, h.photos, sub, string(media.Phone))
+}
+
+// saveConsent records a participant's "keep it out of the live call" (or
+// their change of mind) for their answer to a prompt, at any time; while
+// the reveal runs the answer leaves the deck at once.
+func (h *Handler) saveConsent(c echo.Context) error {
+	ev, pa := h.follower(c)
+	promptID, err := idParam(c, "prompt")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	out := c.FormValue("not_for_live") != ""
+	sub, err := h.store.SetNotForLive(ctx, pa, promptID, out)
+	if err != nil {
+		return err
+	}
+	msg := "Your answer can be shown in the live reveal."
+	if out {
+		msg = "Your answer stays out of the live reveal. The organizers still see it."
+		if err := h.live.Withdraw(detached(c), ev.ID, sub.ID); err != nil {
+			return err
+		}
+	}
+	if web.WantsJSON(c) {
+		return c.JSON(http.StatusOK, map[string]any{"not_for_live": out, "message": msg})
+	}
+	h.sessions.Flash(c, msg)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/e/%d/prompts/%d", ev.ID, promptID))
+}
