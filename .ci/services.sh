@@ -4,21 +4,29 @@
 # server (versitygw's POSIX gateway, built from the Go module proxy at a
 # pinned release). Nothing is shared with the machine's own services.
 #
+#   export RETREAT_CI_SERVICES_DIR=$(mktemp -d)
 #   eval "$(.ci/services.sh start)"   # prints the exports the tests read
-#   .ci/services.sh stop              # stops both and removes their folders
+#   .ci/services.sh stop              # stops both and removes the folder
 #
-# Ports and the state folder can be changed with RETREAT_CI_PG_PORT,
-# RETREAT_CI_S3_PORT and RETREAT_CI_SERVICES_DIR.
+# Each run keeps its servers' data, logs and pids in RETREAT_CI_SERVICES_DIR
+# (required: runs side by side never stop each other's servers) and takes
+# the first free ports from RETREAT_CI_PG_PORT (55432) and
+# RETREAT_CI_S3_PORT (7070) up.
 set -euo pipefail
 
-PG_PORT=${RETREAT_CI_PG_PORT:-55432}
-S3_PORT=${RETREAT_CI_S3_PORT:-7070}
-STATE=${RETREAT_CI_SERVICES_DIR:-/tmp/retreat-ci-services}
+STATE=${RETREAT_CI_SERVICES_DIR:?set RETREAT_CI_SERVICES_DIR to a folder of this run}
 VERSITYGW_VERSION=v1.8.0
 S3_ACCESS_KEY=retreat-ci
 S3_SECRET_KEY=retreat-ci-secret-key
 
 log() { echo "services: $*" >&2; }
+
+# free_port prints the first port from $1 up that nothing listens on.
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
 
 # as_postgres runs a command as the postgres user when we are root
 # (PostgreSQL refuses to run as root), or as ourselves otherwise.
@@ -49,10 +57,18 @@ start_pg() {
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   as_postgres "$bin/initdb -D $dir/data -U postgres --auth=trust -E UTF8 >/dev/null"
-  # fsync off: a throwaway server; max_connections up: parallel tests each
-  # open a database of their own.
-  as_postgres "$bin/pg_ctl -D $dir/data -l $dir/log -w -o '-c listen_addresses=127.0.0.1 -p $PG_PORT -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400' start >/dev/null"
   echo "$bin" >"$STATE/pg.bin"
+  # fsync off: a throwaway server; max_connections up: parallel tests each
+  # open a database of their own. A port taken meanwhile: try the next.
+  local try
+  for try in 1 2 3 4 5; do
+    PG_PORT=$(free_port "$PG_PORT")
+    if as_postgres "$bin/pg_ctl -D $dir/data -l $dir/log -w -o '-c listen_addresses=127.0.0.1 -p $PG_PORT -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400' start >/dev/null"; then
+      return
+    fi
+    PG_PORT=$((PG_PORT + 1))
+  done
+  log "PostgreSQL did not start:"; cat "$dir/log" >&2; exit 1
 }
 
 versitygw_bin() {
@@ -68,13 +84,20 @@ start_s3() {
   local bin; bin=$(versitygw_bin)
   local dir=$STATE/s3
   mkdir -p "$dir/data"
-  ROOT_ACCESS_KEY=$S3_ACCESS_KEY ROOT_SECRET_KEY=$S3_SECRET_KEY \
-    nohup "$bin" --port "127.0.0.1:$S3_PORT" posix "$dir/data" >"$dir/log" 2>&1 &
-  echo $! >"$STATE/s3.pid"
-  local i
-  for i in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; then return; fi
-    sleep 0.1
+  local try i pid
+  for try in 1 2 3 4 5; do
+    S3_PORT=$(free_port "$S3_PORT")
+    ROOT_ACCESS_KEY=$S3_ACCESS_KEY ROOT_SECRET_KEY=$S3_SECRET_KEY \
+      nohup "$bin" --port "127.0.0.1:$S3_PORT" posix "$dir/data" >"$dir/log" 2>&1 &
+    pid=$!
+    echo "$pid" >"$STATE/s3.pid"
+    for i in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break # exited: the port was taken meanwhile
+      if (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; then return; fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    S3_PORT=$((S3_PORT + 1))
   done
   log "versitygw did not start:"; cat "$dir/log" >&2; exit 1
 }
@@ -92,9 +115,10 @@ stop() {
 
 case "${1:-}" in
 start)
-  stop
   mkdir -p "$STATE"
   chmod 755 "$STATE"
+  PG_PORT=${RETREAT_CI_PG_PORT:-55432}
+  S3_PORT=${RETREAT_CI_S3_PORT:-7070}
   start_pg
   start_s3
   log "PostgreSQL on 127.0.0.1:$PG_PORT, versitygw on 127.0.0.1:$S3_PORT (state in $STATE)"

@@ -48,6 +48,10 @@ type Config struct {
 	// JobInterval is how often scheduled nudges and photo retention run
 	// (0: every minute).
 	JobInterval time.Duration
+	// SharedUploads keeps unfinished resumable uploads in the photo store
+	// (S3) under database locks, so any of several instances can carry
+	// one on; off, they are spooled in UploadDir on this machine.
+	SharedUploads bool
 }
 
 // Deps are the long-lived services the areas use.
@@ -171,7 +175,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	dashboard.Register(g)
 	phones := participant.New(participant.Deps{
 		Store: d.Store, Photos: d.Photos, Images: d.Images, Web: renderer, Sessions: sessions,
-		Log: d.Log, UploadDir: cfg.UploadDir,
+		Log: d.Log, UploadDir: cfg.UploadDir, SharedUploads: cfg.SharedUploads,
 	})
 	if err := phones.Register(g); err != nil {
 		sessions.Close()
@@ -184,7 +188,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	liveService := live.NewService(d.Store, hub, d.Log)
 	reveal := livehttp.New(livehttp.Deps{Store: d.Store, Photos: d.Photos, Web: renderer, Sessions: sessions,
 		Live: liveService, Log: d.Log, BaseURL: cfg.BaseURL})
-	reveal.Register(g)
+	reveal.Register(e, g)
 
 	if cfg.JobInterval == 0 {
 		cfg.JobInterval = time.Minute

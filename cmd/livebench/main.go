@@ -35,6 +35,7 @@ type options struct {
 	churnRate int
 	photos    bool
 	timeout   time.Duration
+	profile   string
 	// set for the phones process
 	url, joinToken, email, password string
 	eventID                         uint
@@ -59,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.interval, "interval", 300*time.Millisecond, "pause between slide changes")
 	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
 	fs.BoolVar(&o.photos, "photos", true, "phones download the photo of each photo slide, as the page does")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")
 	fs.StringVar(&o.url, "url", "", "(phones) the server's address")
 	fs.StringVar(&o.joinToken, "join", "", "(phones) the event's join token")

@@ -39,16 +39,16 @@ type phase struct {
 	// Delivery is, for every phone and move, the time from the presenter's
 	// request to the phone reading the change; LastPhone the time until the
 	// last phone had it, per move; Presenter the presenter's request.
-	Delivery  stats      `json:"delivery"`
-	LastPhone stats      `json:"last_phone"`
-	Presenter stats      `json:"presenter"`
-	Missed    int        `json:"missed"`
+	Delivery  stats `json:"delivery"`
+	LastPhone stats `json:"last_phone"`
+	Presenter stats `json:"presenter"`
+	Missed    int   `json:"missed"`
 	// Photo is, for photo slides, the time until a phone had downloaded
 	// the photo too (what a person waits to see it); LastPhoto per move.
-	Photo        stats `json:"photo"`
-	LastPhoto    stats `json:"last_photo"`
-	PhotosMissed int   `json:"photos_missed"`
-	Churn     churnStats `json:"churn"`
+	Photo        stats      `json:"photo"`
+	LastPhoto    stats      `json:"last_photo"`
+	PhotosMissed int        `json:"photos_missed"`
+	Churn        churnStats `json:"churn"`
 }
 
 type churnStats struct {

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"image"
 	"image/jpeg"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,6 +105,17 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	mem := newSampler()
 	go mem.run(ctx)
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@
 //	retreat create-organizer   create an organizer account
 //	retreat photo FILE...      run the photo pipeline on local files
 //	retreat migrate-storage    copy an embedded install into PostgreSQL + S3
+//	retreat backup FILE        consistent online copy of the database and photos
+//	retreat restore FILE       bring a backup back
 package main
 
 import (
@@ -49,6 +51,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return photoCommand(ctx, args, stdout, stderr)
 	case "migrate-storage":
 		return migrateStorageCommand(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -62,4 +68,6 @@ const usage = `Usage:
   retreat create-organizer --email E --name N   create an organizer (password read from stdin)
   retreat photo [--out DIR] FILE...             run the photo pipeline on local files
   retreat migrate-storage [flags]               copy an embedded install into PostgreSQL + S3
+  retreat backup [--data-dir D] FILE            consistent copy of the database and photos, while the app runs
+  retreat restore [--data-dir D] [--force] FILE bring a backup back (stop the server first)
 `

@@ -66,3 +66,11 @@ func sweepPhotos(ctx context.Context, store *models.Store, photos media.Store, l
 		sweepOrphanPhotos(ctx, store, photos, log)
 	}()
 }
+
+// sharedUploads reports whether resumable uploads must be readable by
+// every instance: several may run once the database is PostgreSQL, and
+// the bucket is where they all can reach an upload's parts.
+func sharedUploads(store *models.Store, photos media.Store) bool {
+	_, bucket := photos.(*media.S3Store)
+	return store.IsPostgres() && bucket
+}

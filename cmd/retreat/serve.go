@@ -124,7 +124,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	}
 	server, err := handlers.New(handlers.Config{
 		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, UploadDir: uploadDir,
-		SessionCleanup: 10 * time.Minute,
+		SessionCleanup: 10 * time.Minute, SharedUploads: sharedUploads(store, photos),
 	}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,
 		Mailer: mailer, Hub: hub,
@@ -152,6 +152,10 @@ func sweepOrphanPhotos(ctx context.Context, store *models.Store, photos media.St
 	}
 	if rep.Folders > 0 || rep.Temp > 0 {
 		log.Info("removed what an earlier run left half-stored", "photo_folders", rep.Folders, "files", rep.Files, "temp", rep.Temp)
+	}
+	// Upload receipts only need to outlive a phone's retries.
+	if _, err := store.PurgeUploadReceipts(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
+		log.Warn("purge upload receipts", "err", err)
 	}
 }
 

@@ -80,6 +80,8 @@ type Options struct {
 	Mailer *mail.Mailer
 	// BaseURL is the public address (default: the request's host).
 	BaseURL string
+	// SecureCookies and TrustProxy are handlers.Config's.
+	SecureCookies, TrustProxy bool
 	// SameBackendAs builds another instance of that app: its database and
 	// photo store, its own router, sessions and live hub, as a second
 	// server behind a load balancer would be.
@@ -139,7 +141,8 @@ func New(t testing.TB, opts ...Options) *App {
 		}
 		hub, closeHub = h, h.Close
 	}
-	srv, err := handlers.New(handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL}, handlers.Deps{
+	srv, err := handlers.New(handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL, SecureCookies: o.SecureCookies, TrustProxy: o.TrustProxy,
+		SharedUploads: s3cfg != nil && store.IsPostgres()}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(runtime.NumCPU(), limits), Log: log,
 		Mailer: o.Mailer, Hub: hub,
 	})

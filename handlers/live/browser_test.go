@@ -299,6 +299,7 @@ func TestBrowserPresenterAtBothSizes(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "1080-text")
 	press(t, ctx, kb.End)
 	waitKey(t, ctx, "scores-people-3")
+	time.Sleep(500 * time.Millisecond) // the newest row rises into place
 	browsertest.Screenshot(t, ctx, "1080-scores")
 
 	// Back to the photos at 1280x720: the same fit, no scrollbars; the

@@ -92,34 +92,76 @@ func (h *Handler) showFollowerSlide(c echo.Context) error {
 	return c.JSON(http.StatusOK, sl)
 }
 
+// photoReaders is how many photo requests may read the database at once.
+// When a photo slide comes up, every phone asks for it in the same
+// instant: a thousand requests of three reads each would fill the
+// database pool, and the presenter's next move would queue behind them.
+// Gated, they queue here instead (in memory, cheaply) and leave the rest of
+// the pool free; each takes about a millisecond of reads.
+const photoReaders = 3
+
 // showFollowerPhoto serves the phone rendition of an answer whose slide
 // has been shown (and that may still be: not hidden or withdrawn since).
+//
+// It runs outside the session middleware (see Register), which would save
+// each phone's session on each photo: it reads the session itself, and
+// loads only the participant.
 func (h *Handler) showFollowerPhoto(c echo.Context) error {
-	ev, _ := h.follower(c)
+	eventID, err := idParam(c, "event")
+	if err != nil {
+		return err
+	}
 	id, err := idParam(c, "submission")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
-	shown, err := h.live.WasShown(ctx, ev.ID, live.SubmissionKey(id))
+	select {
+	case h.photoGate <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	sub, err := h.followerPhoto(c, eventID, id)
+	<-h.photoGate
 	if err != nil {
 		return err
-	}
-	if !shown {
-		return gone
-	}
-	sub, err := h.store.EventSubmission(ctx, ev.ID, id)
-	if errors.Is(err, models.ErrNotFound) {
-		return gone
-	}
-	if err != nil {
-		return err
-	}
-	if !sub.MayReveal() {
-		return gone
 	}
 	return web.ServeRendition(c, h.photos, sub, string(media.Phone))
+}
+
+// followerPhoto authorises a phone's photo request: a participant of the
+// event, a slide already shown, an answer still allowed on screen.
+func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*models.Submission, error) {
+	ctx := c.Request().Context()
+	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
+	pid, err := h.sessions.PeekParticipantID(c.Request(), eventID)
+	if err != nil {
+		return nil, err
+	}
+	if pid == 0 {
+		return nil, gone
+	}
+	if _, err := h.store.EventParticipant(ctx, eventID, pid); err != nil {
+		return nil, gone
+	}
+	shown, err := h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID))
+	if err != nil {
+		return nil, err
+	}
+	if !shown {
+		return nil, gone
+	}
+	sub, err := h.store.EventSubmission(ctx, eventID, submissionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, gone
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !sub.MayReveal() {
+		return nil, gone
+	}
+	return sub, nil
 }
 
 // saveConsent records a participant's "keep it out of the live call" (or

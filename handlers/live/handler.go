@@ -38,6 +38,9 @@ type Handler struct {
 	// done closes when the server shuts down, ending every stream.
 	done     chan struct{}
 	stopOnce sync.Once
+	// photoGate bounds how many phones' photo requests read the database
+	// at once (see showFollowerPhoto).
+	photoGate chan struct{}
 }
 
 // Deps are the reveal handler's dependencies.
@@ -55,12 +58,14 @@ type Deps struct {
 // New builds the reveal handler.
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
-		baseURL: d.BaseURL, done: make(chan struct{})}
+		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders)}
 }
 
 // Register adds the presenter routes (under /dashboard) and the phone
-// routes (under /e/:event/live) to g, which carries sessions and CSRF.
-func (h *Handler) Register(g *echo.Group) {
+// routes (under /e/:event/live) to g, which carries sessions and CSRF; the
+// phones' photos go on root, outside the session middleware, which would
+// save every phone's session on every photo (a database write each).
+func (h *Handler) Register(root *echo.Echo, g *echo.Group) {
 	p := g.Group("/dashboard/events/:event/reveal", h.requireOrganizer)
 	p.GET("", h.showPresenter)
 	p.GET("/deck.json", h.showDeck)
@@ -78,8 +83,8 @@ func (h *Handler) Register(g *echo.Group) {
 	f.GET("/stream", h.streamFollower)
 	f.GET("/state.json", h.showFollowerState)
 	f.GET("/slides/:index", h.showFollowerSlide)
-	f.GET("/photos/:submission", h.showFollowerPhoto)
 	g.POST("/e/:event/prompts/:prompt/live-consent", h.saveConsent, h.requireFollower)
+	root.GET("/e/:event/live/photos/:submission", h.showFollowerPhoto)
 }
 
 // Shutdown ends every open stream (phones reconnect to another instance,

@@ -595,3 +595,26 @@ func TestRefreshTakesInNewAnswersAndKeepsThePlace(t *testing.T) {
 		t.Errorf("the new answer is not in the deck: %+v", st.Slide)
 	}
 }
+
+func TestFollowerPhotosSaveNoSession(t *testing.T) {
+	s := newShow(t)
+	s.act(t, s.ana, "start", nil)
+	s.act(t, s.ana, "goto", url.Values{"index": {"2"}}) // Dee's photo
+	rec := s.bea.Get(fmt.Sprintf("%s/photos/%d", s.live(), s.deePhoto))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("photo on screen: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	// A thousand phones load it at once: none of them may cost a session
+	// write (the session middleware would send the cookie again).
+	if ck := rec.Header().Get("Set-Cookie"); strings.Contains(ck, "retreat_session") {
+		t.Errorf("the photo saved the session: %s", ck)
+	}
+	// Refusals outside the session middleware still render an error page.
+	rec = s.bea.Get(fmt.Sprintf("%s/photos/%d", s.live(), s.beaPhoto))
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "<html") {
+		t.Errorf("photo not shown yet, as a page: %d %.200s", rec.Code, rec.Body.String())
+	}
+	if rec := s.app.Client().Get(fmt.Sprintf("%s/photos/%d", s.live(), s.deePhoto)); rec.Code != http.StatusNotFound {
+		t.Errorf("photo for a phone that never joined: %d", rec.Code)
+	}
+}

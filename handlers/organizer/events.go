@@ -316,7 +316,9 @@ func (h *Handler) showEvent(c echo.Context) error {
 		if s.HasPhoto() {
 			v.ThumbURL = fmt.Sprintf("%s%d/%s", base, s.ID, media.Thumb)
 			v.PhoneURL = fmt.Sprintf("%s%d/%s", base, s.ID, media.Phone)
-			v.OriginalURL = fmt.Sprintf("%s%d/original", base, s.ID)
+			if ev.Role.CanEdit() { // originals keep their location data: not for moderators
+				v.OriginalURL = fmt.Sprintf("%s%d/original", base, s.ID)
+			}
 		}
 		byPrompt[s.PromptID] = append(byPrompt[s.PromptID], v)
 	}

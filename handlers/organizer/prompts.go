@@ -333,6 +333,11 @@ func (h *Handler) showPhoto(c echo.Context) error {
 		return err
 	}
 	if c.Param("size") == "original" {
+		// Originals keep their metadata (location included): like the
+		// export, they are for owners and organizers, not moderators.
+		if !ev.Role.CanEdit() {
+			return web.NewError(http.StatusForbidden, "Only the event's owners and organizers can download original photos.", nil)
+		}
 		return web.ServeOriginal(c, h.photos, sub, fmt.Sprintf("submission-%d", sub.ID))
 	}
 	return web.ServeRendition(c, h.photos, sub, c.Param("size"))

@@ -276,7 +276,10 @@ func (h *Handler) reviewItem(ev *models.OrganizerEvent, it *models.ReviewItem, v
 	}
 	if it.HasPhoto() {
 		base := fmt.Sprintf("/dashboard/events/%d/photos/%d/", ev.ID, it.ID)
-		item.PhotoURL, item.ThumbURL, item.OriginalURL = base+string(media.Phone), base+string(media.Thumb), base+"original"
+		item.PhotoURL, item.ThumbURL = base+string(media.Phone), base+string(media.Thumb)
+		if ev.Role.CanEdit() { // originals keep their location data: not for moderators
+			item.OriginalURL = base + "original"
+		}
 	}
 	return item
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"github.com/tus/tusd/v2/pkg/filestore"
 
 	"retreat/handlers/web"
 	"retreat/models"
@@ -26,8 +25,11 @@ type Handler struct {
 	sessions  *web.Sessions
 	log       *slog.Logger
 	uploadDir string
-	tusStore  *filestore.FileStore
+	tusStore  tusStore
 	tusDir    string
+	// sharedUploads and shared: resumable uploads kept in the photo store.
+	sharedUploads bool
+	shared        *sharedTusStore
 	// keys serialises retries of one upload (see idempotency.go).
 	keys keyLocks
 }
@@ -41,11 +43,17 @@ type Deps struct {
 	Sessions  *web.Sessions
 	Log       *slog.Logger
 	UploadDir string
+	// SharedUploads keeps unfinished resumable uploads in Photos (S3) and
+	// locks them with database leases, so that any instance can carry on
+	// an upload another one started (several instances, no sticky
+	// sessions). Otherwise they are spooled in UploadDir.
+	SharedUploads bool
 }
 
 // New builds the participant handler.
 func New(d Deps) *Handler {
-	return &Handler{store: d.Store, photos: d.Photos, images: d.Images, web: d.Web, sessions: d.Sessions, log: d.Log, uploadDir: d.UploadDir}
+	return &Handler{store: d.Store, photos: d.Photos, images: d.Images, web: d.Web, sessions: d.Sessions, log: d.Log, uploadDir: d.UploadDir,
+		sharedUploads: d.SharedUploads}
 }
 
 // Register adds the participant routes.

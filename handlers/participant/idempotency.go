@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"retreat/models"
 )
@@ -41,9 +42,8 @@ func idempotencyKey(header, field string) string {
 
 // keyLocks serialises requests carrying the same participant and key, so a
 // retry that arrives while the first attempt is still being processed waits
-// for it and then finds its receipt. (One process only: several instances
-// rely on the receipt's unique index, and at worst process the photo twice,
-// storing one answer.)
+// for it and then finds its receipt. It is one process's; with shared
+// uploads (several instances) a database lease does the same across them.
 type keyLocks struct {
 	mu sync.Mutex
 	m  map[string]*keyLock
@@ -89,8 +89,17 @@ func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.P
 		}
 		return h.store.StorePhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, opts...)
 	}
-	unlock := h.keys.lock(fmt.Sprintf("%d/%s", pa.ID, rc.Key))
+	name := fmt.Sprintf("%d/%s", pa.ID, rc.Key)
+	unlock := h.keys.lock(name)
 	defer unlock()
+	if h.sharedUploads {
+		sum := sha256.Sum256([]byte(name))
+		release, err := h.store.HoldLease(ctx, "upload:"+hex.EncodeToString(sum[:20]), 5*time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	sub, err := h.store.RepeatedUpload(ctx, pa, caption, rc)
 	switch {
 	case err == nil:

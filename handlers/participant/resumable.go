@@ -47,14 +47,26 @@ type uploadOwner struct {
 	eventID, promptID, participantID uint
 }
 
-func (h *Handler) newTus(dir string) (*tusd.Handler, *filestore.FileStore, error) {
+func (h *Handler) newTus(dir string) (*tusd.Handler, tusStore, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, fmt.Errorf("create resumable upload folder: %w", err)
 	}
-	store := filestore.New(dir)
 	composer := tusd.NewStoreComposer()
-	store.UseIn(composer)
-	memorylocker.New().UseIn(composer)
+	var store tusStore
+	if h.sharedUploads {
+		// Any instance may get the next request about an upload.
+		shared, err := newSharedTusStore(h.photos, dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		shared.useIn(composer, h.store)
+		h.shared, store = shared, shared
+	} else {
+		fs := filestore.New(dir)
+		fs.UseIn(composer)
+		memorylocker.New().UseIn(composer)
+		store = &fs
+	}
 	th, err := tusd.NewHandler(tusd.Config{
 		BasePath:      tusPath,
 		StoreComposer: composer,
@@ -69,7 +81,7 @@ func (h *Handler) newTus(dir string) (*tusd.Handler, *filestore.FileStore, error
 	if err != nil {
 		return nil, nil, fmt.Errorf("build resumable upload handler: %w", err)
 	}
-	return th, &store, nil
+	return th, store, nil
 }
 
 // registerTus mounts the tus endpoint behind authorizeTus.
@@ -234,6 +246,16 @@ func (h *Handler) finishUpload(ctx context.Context, info tusd.FileInfo) (*answer
 		return nil, err
 	}
 	path := info.Storage["Path"]
+	if h.shared != nil {
+		up, err := h.shared.GetUpload(ctx, info.ID)
+		if err != nil {
+			return nil, err
+		}
+		if path, err = h.shared.localCopy(ctx, up); err != nil {
+			return nil, err
+		}
+		defer os.Remove(path)
+	}
 	rc := models.Receipt{Key: idempotencyKey("", info.MetaData["key"])}
 	if rc.Key != "" {
 		if rc.SHA256, err = fileSHA256(path); err != nil {
@@ -281,6 +303,9 @@ func (h *Handler) SweepAbandonedUploads(ctx context.Context) {
 // sweepAbandoned removes files of the resumable upload folder last written
 // before cutoff, returning how many it removed.
 func (h *Handler) sweepAbandoned(cutoff time.Time) (int, error) {
+	if h.shared != nil {
+		return h.shared.sweep(context.Background(), cutoff)
+	}
 	entries, err := os.ReadDir(h.tusDir)
 	if err != nil {
 		return 0, fmt.Errorf("read upload folder: %w", err)

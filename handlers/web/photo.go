@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -59,7 +60,7 @@ func serveFile(c echo.Context, photos media.Store, key, ctype, attachment string
 	}
 	defer rc.Close()
 	if attachment != "" {
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", attachment))
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": attachment}))
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	c.Response().Header().Set(echo.HeaderContentType, ctype)

@@ -91,7 +91,7 @@ func (s *Sessions) Middleware() echo.MiddlewareFunc {
 			if err != nil {
 				return fmt.Errorf("load session: %w", err)
 			}
-			c.SetRequest(c.Request().WithContext(ctx))
+			c.SetRequest(c.Request().WithContext(context.WithValue(ctx, sessionLoaded{}, true)))
 			res := c.Response()
 			res.Header().Add("Vary", "Cookie")
 			res.Before(func() {
@@ -119,6 +119,9 @@ func (s *Sessions) Middleware() echo.MiddlewareFunc {
 		}
 	}
 }
+
+// sessionLoaded marks a request context the middleware loaded a session into.
+type sessionLoaded struct{}
 
 const (
 	keyOrganizer = "organizer_id"
@@ -159,6 +162,23 @@ func (s *Sessions) ParticipantID(c echo.Context, eventID uint) uint {
 	return uint(s.sm.GetInt64(c.Request().Context(), participantKey(eventID)))
 }
 
+// PeekParticipantID reads which participant the request's session is in
+// the event without taking part in the session: nothing is saved back. It
+// is for hot read-only routes outside the session middleware (the reveal's
+// photos, a thousand phones at once), where saving every session on every
+// request would queue a database write per phone.
+func (s *Sessions) PeekParticipantID(r *http.Request, eventID uint) (uint, error) {
+	ck, err := r.Cookie(s.sm.Cookie.Name)
+	if err != nil {
+		return 0, nil
+	}
+	ctx, err := s.sm.Load(r.Context(), ck.Value)
+	if err != nil {
+		return 0, fmt.Errorf("load session: %w", err)
+	}
+	return uint(s.sm.GetInt64(ctx, participantKey(eventID))), nil
+}
+
 // SignInParticipant remembers that this browser is the participant in the event.
 func (s *Sessions) SignInParticipant(c echo.Context, eventID, participantID uint) error {
 	ctx := c.Request().Context()
@@ -188,6 +208,13 @@ func (s *Sessions) FlashContext(ctx context.Context, msg string) {
 }
 
 // PopFlash takes the waiting notice, if any.
+//
+// Requests outside the session middleware (static files, the reveal's
+// photos) have no session and so no notice: their error pages must still
+// render.
 func (s *Sessions) PopFlash(c echo.Context) string {
+	if c.Request().Context().Value(sessionLoaded{}) == nil {
+		return ""
+	}
 	return s.sm.PopString(c.Request().Context(), keyFlash)
 }

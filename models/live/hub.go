@@ -40,12 +40,11 @@ func (m Message) IsState() bool { return m.Type == TypeSlide }
 // cancel func that releases it; the channel is closed by cancel or when
 // the hub closes (server shutdown), and readers treat that as the end.
 //
-// MemoryHub is the in-process implementation. A PostgreSQL one (LISTEN/
-// NOTIFY across instances) keeps the same contract: Publish sends NOTIFY
-// (a payload up to ~8000 bytes: Type, Seq and Data fit for slide
-// messages; a larger one can send Type and Seq only, and the listening
-// side re-reads the state with Service.Current), and one LISTEN
-// connection per instance feeds a MemoryHub that does the local fan-out.
+// MemoryHub is the in-process implementation. PostgresHub (pghub.go,
+// LISTEN/NOTIFY across instances) keeps the same contract: Publish
+// delivers locally and sends NOTIFY (a message over the ~8000-byte payload
+// limit goes in parts within one transaction), and one LISTEN connection
+// per instance feeds a MemoryHub that does the local fan-out.
 type Hub interface {
 	Publish(ctx context.Context, eventID uint, m Message) error
 	Subscribe(eventID uint) (<-chan Message, func())
