@@ -73,13 +73,19 @@ func LocalInput(t *time.Time, loc *time.Location) string {
 }
 
 // ParseLocalInput reads a datetime-local value as a time in loc. A blank
-// value gives nil. The formats cover browsers that send seconds.
+// value gives nil. The formats cover browsers that send seconds. Years
+// outside 1970–9999 are refused: nobody schedules a retreat there, and
+// year 1 in UTC is Go's zero time, which the form would print back as
+// blank (found by FuzzParseLocalInput).
 func ParseLocalInput(s string, loc *time.Location) (*time.Time, bool) {
 	if s == "" {
 		return nil, true
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			if y := t.Year(); y < 1970 || y > 9999 {
+				return nil, false
+			}
 			return &t, true
 		}
 	}
