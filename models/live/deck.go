@@ -24,6 +24,13 @@ const (
 	KindPhoto  Kind = "photo"  // one photo answer, full screen
 	KindText   Kind = "text"   // one text answer, in big type
 	KindScores Kind = "scores" // a leaderboard, revealed one row at a time
+	// KindAward is one award (most reactions, most votes in a prompt, the
+	// organizer's pick, best guessers). Its winners are worked out when
+	// the presenter first reaches it (Decided), since votes and guesses
+	// come in during the reveal: Rows holds them (Points is the count),
+	// and a winning photo fills SubmissionID, PhotoKey, Version, Width,
+	// Height and Caption as on a photo slide.
+	KindAward Kind = "award"
 )
 
 // Slide is one screen of the deck: pure data, computed from the database.
@@ -66,6 +73,10 @@ type Slide struct {
 	Board    string     `json:"board,omitempty"`
 	Rows     []ScoreRow `json:"rows,omitempty"`
 	Revealed int        `json:"revealed,omitempty"`
+	// Award names what an award slide is for ("reactions", "votes",
+	// "pick", "guessers"); Decided says its Rows are final.
+	Award   string `json:"award,omitempty"`
+	Decided bool   `json:"decided,omitempty"`
 }
 
 // ScoreRow is one line of a leaderboard slide.
