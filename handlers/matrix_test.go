@@ -145,6 +145,7 @@ var accessTable = map[string]who{
 	"GET /e/:event/live/slides/:index":            {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /e/:event/live/state.json":               {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /e/:event/live/stream":                   {notFound, ok, notFound, notFound, notFound, notFound},
+	"POST /e/:event/live/react":                   {notFound, invalid, notFound, notFound, notFound, notFound},
 	"GET /e/:event/me":                            {notFound, ok, notFound, notFound, notFound, notFound},
 	"POST /e/:event/me/email":                     {notFound, see, notFound, notFound, notFound, notFound},
 	"POST /e/:event/me/team":                      {notFound, invalid, notFound, notFound, notFound, notFound},

@@ -31,8 +31,11 @@ type Event struct {
 	// RetentionDays deletes the event's photos that many days after it ends
 	// (0: keep them until an organizer deletes them).
 	RetentionDays int `gorm:"not null;default:0"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// RecapOpen shows participants the recap (winners, every answer the
+	// reveal could show) once the organizer opens it after the reveal.
+	RecapOpen bool `gorm:"not null;default:false"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Role is what an organizer may do within one event.

@@ -20,6 +20,34 @@ func migrations() []*gormigrate.Migration {
 				return tx.AutoMigrate(&Organizer{}, &Event{}, &EventOrganizer{}, &Team{}, &Prompt{}, &Participant{}, &Submission{}, &Invite{}, &Nudge{}, &Lease{}, &AuditEntry{}, &UploadReceipt{}, &LoginFailure{}, &RevealState{})
 			},
 		},
+		{
+			// Live reveal reactions, counted per answer and emoji (reaction.go).
+			ID: "202611260001_reactions",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&ReactionCount{})
+			},
+		},
+		{
+			// Votes for favourites and guesses at authors during the live
+			// reveal (vote.go, guess.go).
+			ID:      "202611260002_votes_guesses",
+			Migrate: migrateVotesGuesses,
+		},
+		{
+			// The recap's switch (Event.RecapOpen). A new install already has
+			// the column from the initial migration; the local type pins the
+			// column's definition to this migration's day.
+			ID: "202611260003_recap",
+			Migrate: func(tx *gorm.DB) error {
+				type event struct {
+					RecapOpen bool `gorm:"not null;default:false"`
+				}
+				if tx.Migrator().HasColumn(&event{}, "RecapOpen") {
+					return nil
+				}
+				return tx.Migrator().AddColumn(&event{}, "RecapOpen")
+			},
+		},
 	}
 }
 

@@ -306,8 +306,9 @@ func (s *Store) EventSubmission(ctx context.Context, eventID, submissionID uint)
 }
 
 // MayParticipantSee says whether a participant may see a submission: their
-// own always; others' only when the organizer opened the gallery and the
-// submission is not hidden. It is the one rule every participant view
+// own always; others' only when the organizer opened the gallery (or the
+// recap, for answers the reveal could show) and the submission is not
+// hidden. It is the one rule every participant view
 // (photo URLs, the gallery) asks.
 //
 // A hidden answer stays visible to its sender, marked "hidden by the
@@ -324,5 +325,10 @@ func (sub *Submission) MayParticipantSee(ev *Event, viewer *Participant) bool {
 	if viewer.TeamID != nil && sub.OwnerKey == fmt.Sprintf("t%d", *viewer.TeamID) {
 		return true
 	}
-	return ev.GalleryOpen && !sub.Hidden
+	if sub.Hidden {
+		return false
+	}
+	// The recap shows what the reveal could show: not what its sender kept
+	// out of the live call (unless the gallery shows everything anyway).
+	return ev.GalleryOpen || ev.RecapOpen && !sub.NotForLive
 }

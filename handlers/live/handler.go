@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +42,9 @@ type Handler struct {
 	// photoGate bounds how many phones' photo requests read the database
 	// at once (see showFollowerPhoto).
 	photoGate chan struct{}
+	// reactions counts phones' emoji; reactLimits paces each phone.
+	reactions   *live.Reactor
+	reactLimits *rateLimits
 }
 
 // Deps are the reveal handler's dependencies.
@@ -58,7 +62,8 @@ type Deps struct {
 // New builds the reveal handler.
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
-		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders)}
+		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders),
+		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst)}
 }
 
 // Register adds the presenter routes (under /dashboard) and the phone
@@ -83,14 +88,23 @@ func (h *Handler) Register(root *echo.Echo, g *echo.Group) {
 	f.GET("/stream", h.streamFollower)
 	f.GET("/state.json", h.showFollowerState)
 	f.GET("/slides/:index", h.showFollowerSlide)
+	f.POST("/react", h.react)
 	g.POST("/e/:event/prompts/:prompt/live-consent", h.saveConsent, h.requireFollower)
 	root.GET("/e/:event/live/photos/:submission", h.showFollowerPhoto)
 }
 
 // Shutdown ends every open stream (phones reconnect to another instance,
-// or to this one when it is back); call it when the server stops.
+// or to this one when it is back) and saves the reactions counted so far;
+// call it when the server stops.
 func (h *Handler) Shutdown() {
-	h.stopOnce.Do(func() { close(h.done) })
+	h.stopOnce.Do(func() {
+		close(h.done)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.reactions.Close(ctx); err != nil && h.log != nil {
+			h.log.Warn("save reactions on shutdown", "err", err)
+		}
+	})
 }
 
 const (

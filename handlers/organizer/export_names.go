@@ -3,9 +3,8 @@ package organizer
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"retreat/handlers/web"
 	"retreat/models"
 	"retreat/models/media"
 )
@@ -70,41 +69,7 @@ func unique(name string, taken map[string]bool) string {
 	return candidate
 }
 
-// windowsReserved are names Windows refuses for a file or folder whatever
-// the extension.
-var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
-	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
-	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
-
-// safeName keeps the letters and digits of s (any script: "Zoë", "山田"),
-// turns every run of anything else into one dash, and cuts it to max
-// characters; fallback stands in when nothing is left.
+// safeName is web.SafeName: the rule the app's downloads share.
 func safeName(s string, max int, fallback string) string {
-	var b strings.Builder
-	dash := false
-	n := 0
-	for _, r := range s {
-		if n >= max {
-			break
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-				n++
-			}
-			dash = false
-			b.WriteRune(r)
-			n++
-			continue
-		}
-		dash = true
-	}
-	out := strings.TrimRight(b.String(), "-")
-	if out == "" || !utf8.ValidString(out) {
-		return fallback
-	}
-	if windowsReserved[strings.ToUpper(out)] {
-		out += "-"
-	}
-	return out
+	return web.SafeName(s, max, fallback)
 }

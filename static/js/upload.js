@@ -110,6 +110,9 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     const { event, prompt } = form.dataset;
     // "Keep it out of the live reveal" travels with the upload, like the caption.
     const notForLive = form.elements.not_for_live?.checked ? "1" : "";
+    // Set while a dropped connection is being retried, so the first bytes
+    // that arrive again can tell the participant the upload carries on.
+    let reconnecting = false;
     const upload = new window.tus.Upload(file, {
       endpoint: form.dataset.tusEndpoint,
       metadata: { event, prompt, caption, filename: file.name, key: keyField?.value ?? "", not_for_live: notForLive },
@@ -119,12 +122,19 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
       removeFingerprintOnSuccess: true,
       // Resume only the same photo for the same prompt with the same caption.
       fingerprint: async (f) => ["retreat", event, prompt, f.name, f.size, f.lastModified, caption, notForLive].join("|"),
-      onProgress: progress,
+      onProgress: (sent, total) => {
+        progress(sent, total);
+        if (reconnecting && sent < total) {
+          reconnecting = false;
+          say("Connected again. Sending the rest of your photo…");
+        }
+      },
       onShouldRetry: (err) => {
         const code = err.originalResponse ? err.originalResponse.getStatus() : 0;
         // Retry what the network or a busy server caused; a refusal (4xx)
         // will not change by sending again.
         if (code === 0 || code >= 500 || code === 423) {
+          reconnecting = true;
           say("Connection lost. Waiting for the network to resume the upload…");
           return true;
         }
