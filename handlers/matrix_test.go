@@ -110,8 +110,12 @@ var accessTable = map[string]who{
 	"POST /dashboard/events/:event/prompts/import":          {see, see, see, forbid, invalid, notFound},
 	"GET /dashboard/events/:event/prompts/new":              {see, see, see, forbid, ok, notFound},
 	"GET /dashboard/events/:event/qr.png":                   {see, see, see, ok, ok, notFound},
+	"GET /dashboard/events/:event/recap":                    {see, see, see, ok, ok, notFound},
+	"POST /dashboard/events/:event/recap":                   {see, see, see, forbid, invalid, notFound},
 	"GET /dashboard/events/:event/reveal":                   {see, see, see, ok, ok, notFound},
 	"GET /dashboard/events/:event/reveal/deck.json":         {see, see, see, ok, ok, notFound},
+	// The offline copy holds every author's name: those who present only, like the controls.
+	"GET /dashboard/events/:event/reveal/offline.zip": {see, see, see, forbid, ok, notFound},
 	// The reveal's controls answer 401 rather than a login redirect (they are called by script).
 	"POST /dashboard/events/:event/reveal/end":                       {unauth, unauth, unauth, forbid, see, notFound},
 	"POST /dashboard/events/:event/reveal/goto":                      {unauth, unauth, unauth, forbid, see, notFound},
@@ -146,6 +150,8 @@ var accessTable = map[string]who{
 	"GET /e/:event/live/state.json":               {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /e/:event/live/stream":                   {notFound, ok, notFound, notFound, notFound, notFound},
 	"POST /e/:event/live/react":                   {notFound, invalid, notFound, notFound, notFound, notFound},
+	"POST /e/:event/live/vote":                    {notFound, invalid, notFound, notFound, notFound, notFound},
+	"POST /e/:event/live/guess":                   {notFound, invalid, notFound, notFound, notFound, notFound},
 	"GET /e/:event/me":                            {notFound, ok, notFound, notFound, notFound, notFound},
 	"POST /e/:event/me/email":                     {notFound, see, notFound, notFound, notFound, notFound},
 	"POST /e/:event/me/team":                      {notFound, invalid, notFound, notFound, notFound, notFound},
@@ -154,6 +160,7 @@ var accessTable = map[string]who{
 	"GET /e/:event/prompts/:prompt":               {notFound, ok, notFound, notFound, notFound, notFound},
 	"POST /e/:event/prompts/:prompt/answer":       {notFound, invalid, notFound, notFound, notFound, notFound},
 	"POST /e/:event/prompts/:prompt/live-consent": {notFound, see, notFound, notFound, notFound, notFound},
+	"GET /e/:event/recap":                         {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /e/:event/scores":                        {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /healthz":                                {ok, ok, ok, ok, ok, ok},
 	// Token routes: the unguessable token is the credential (a fresh one of A's per request).
@@ -231,6 +238,11 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 		t.Fatalf("submissions of A: %v %v", subs, err)
 	}
 	w.subA = &subs[0].Submission
+	// A's recap is open (unlike its gallery), so the recap's row says who
+	// gets into an open one.
+	if err := app.Store.SetRecapOpen(t.Context(), w.evA, true); err != nil {
+		t.Fatal(err)
+	}
 	for r := range nRoles {
 		for _, c := range clients[r].Cookies() {
 			if c.Name == "retreat_session" {

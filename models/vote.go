@@ -41,7 +41,9 @@ func (sub *Submission) IsOwnAnswer(pa *Participant) bool {
 	if sub.ParticipantID == pa.ID {
 		return true
 	}
-	return sub.TeamID != nil && pa.TeamID != nil && *sub.TeamID == *pa.TeamID
+	// A team owns only a team prompt's answer; a teammate's own answer to
+	// an individual prompt is fair game.
+	return pa.TeamID != nil && sub.OwnerKey == fmt.Sprintf("t%d", *pa.TeamID)
 }
 
 // SaveVote records pa's vote for sub in sub's prompt, replacing any vote

@@ -34,6 +34,44 @@ type followerPage struct {
 	StreamURL string
 	SlidesURL string
 	BackURL   string
+	// Base is the live page's URL; reactions, votes and guesses post
+	// under it. Ballot is what the phone votes and guesses with; Action
+	// is what the current slide lets this phone do (for the page without
+	// its script).
+	Base   string
+	Ballot *phoneBallot
+	Action slideAction
+}
+
+// slideAction is what a phone may do on the slide on screen.
+type slideAction struct {
+	SubmissionID uint
+	Vote         bool // vote for it (voting open, not their own)
+	Voted        bool // it is already their favourite in its prompt
+	Guess        bool // guess whose it is (name hidden, not their own)
+	GuessTeam    bool // the guess names a team
+	Guessed      uint // their guess so far
+}
+
+// actionFor works out what pa may do on slide f, from the ballot.
+func actionFor(f *live.FollowerSlide, named bool, b *phoneBallot) slideAction {
+	if f == nil || f.SubmissionID == 0 || f.Kind == live.KindAward {
+		return slideAction{}
+	}
+	for _, id := range b.Own {
+		if id == f.SubmissionID {
+			return slideAction{}
+		}
+	}
+	key := strconv.FormatUint(uint64(f.SubmissionID), 10)
+	a := slideAction{SubmissionID: f.SubmissionID, Vote: f.VotingOpen, Guess: f.HasAuthor && !named,
+		GuessTeam: f.TeamAnswer, Guessed: b.Guesses[key]}
+	for _, sub := range b.Votes {
+		if sub == f.SubmissionID {
+			a.Voted = true
+		}
+	}
+	return a
 }
 
 func (h *Handler) showFollower(c echo.Context) error {
@@ -49,7 +87,13 @@ func (h *Handler) showFollower(c echo.Context) error {
 	base := fmt.Sprintf("/e/%d/live", ev.ID)
 	page := followerPage{Page: h.web.NewPage(c, h.sessions, "participant", "Live · "+ev.Name), Event: ev,
 		Status: statusName(fs.Status), Slide: newSlideView(fs.Slide, fs.Named), Seq: fs.Seq, Index: fs.Index, Total: fs.Total,
-		StreamURL: base + "/stream", SlidesURL: base + "/slides/", BackURL: fmt.Sprintf("/e/%d", ev.ID)}
+		StreamURL: base + "/stream", SlidesURL: base + "/slides/", BackURL: fmt.Sprintf("/e/%d", ev.ID), Base: base}
+	if page.Ballot, err = h.loadBallot(c, ev, pa); err != nil {
+		return err
+	}
+	if fs.Status == models.RevealLive {
+		page.Action = actionFor(fs.Slide, fs.Named, page.Ballot)
+	}
 	if ev.RevealAt != nil {
 		page.Planned = web.When(*ev.RevealAt, pa.Location(), ev.Location(), h.store.Now())
 	}

@@ -74,6 +74,7 @@ func (h *Handler) Register(root *echo.Echo, g *echo.Group) {
 	p := g.Group("/dashboard/events/:event/reveal", h.requireOrganizer)
 	p.GET("", h.showPresenter)
 	p.GET("/deck.json", h.showDeck)
+	p.GET("/offline.zip", h.downloadOfflineDeck)
 	p.GET("/stream", h.streamPresenter)
 	p.POST("/start", h.startReveal)
 	p.POST("/next", h.nextSlide)
@@ -89,6 +90,8 @@ func (h *Handler) Register(root *echo.Echo, g *echo.Group) {
 	f.GET("/state.json", h.showFollowerState)
 	f.GET("/slides/:index", h.showFollowerSlide)
 	f.POST("/react", h.react)
+	f.POST("/vote", h.voteAnswer)
+	f.POST("/guess", h.guessAuthor)
 	g.POST("/e/:event/prompts/:prompt/live-consent", h.saveConsent, h.requireFollower)
 	root.GET("/e/:event/live/photos/:submission", h.showFollowerPhoto)
 }

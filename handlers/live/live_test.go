@@ -174,6 +174,10 @@ func TestDeckIsBuiltFromTheEventInOrder(t *testing.T) {
 		fmt.Sprintf("sub-%d", s.beaPhoto), // then as they came in; Cy's is not for the live call
 		fmt.Sprintf("prompt-%d", s.joke.ID),
 		fmt.Sprintf("sub-%d", s.beaJoke), // Cy's is hidden
+		// The awards: per prompt the audience's favourite, and the
+		// organizer's pick where something was starred; then the show's.
+		live.VotesAwardKey(s.swing.ID), fmt.Sprintf("award-pick-%d", s.swing.ID), live.VotesAwardKey(s.joke.ID),
+		"award-reactions", "award-guessers",
 		"scores-people-0", "scores-people-1", "scores-people-2", "scores-people-3",
 	}
 	if got := s.deck(t); !slices.Equal(got, want) {
@@ -401,7 +405,7 @@ func TestPresentingNeedsAnOwnerOrOrganizer(t *testing.T) {
 	s.ana.PostForm(s.presenter()+"/next", nil)
 	s.ana.PostForm(s.presenter()+"/next", nil)
 	page := s.ana.Get(s.presenter()).Body.String()
-	if !strings.Contains(page, "Higher!") || !strings.Contains(page, "Who sent this?") || !strings.Contains(page, "3 / 10") {
+	if !strings.Contains(page, "Higher!") || !strings.Contains(page, "Who sent this?") || !strings.Contains(page, "3 / 15") {
 		t.Errorf("presenter page on Dee's photo:\n%s", page)
 	}
 	s.ana.PostForm(s.presenter()+"/name", nil)
@@ -431,7 +435,7 @@ func TestWithdrawingConsentTakesTheAnswerOutOfARunningReveal(t *testing.T) {
 		t.Fatalf("withdraw: %d %s", rec.Code, rec.Body.String())
 	}
 	st, _ := s.followerState(t, s.dee)
-	if st.Slide.Key == fmt.Sprintf("sub-%d", s.beaPhoto) || st.Index != 2 || st.Total != 9 {
+	if st.Slide.Key == fmt.Sprintf("sub-%d", s.beaPhoto) || st.Index != 2 || st.Total != 14 {
 		t.Errorf("after Bea withdrew the slide on screen: %+v", st)
 	}
 	if code := s.dee.Get(fmt.Sprintf("%s/photos/%d", s.live(), s.beaPhoto)).Code; code != http.StatusNotFound {
@@ -446,7 +450,7 @@ func TestWithdrawingConsentTakesTheAnswerOutOfARunningReveal(t *testing.T) {
 	}
 	st = s.act(t, s.ana, "next", nil) // the joke prompt's title
 	st = s.act(t, s.ana, "next", nil) // would be Bea's joke: skipped
-	if st.Slide.Kind != live.KindScores {
+	if st.Slide.Key != live.VotesAwardKey(s.swing.ID) {
 		t.Errorf("after a hidden answer: %+v", st.Slide)
 	}
 	// Someone else's answer is not hers to withdraw.
@@ -586,8 +590,8 @@ func TestRefreshTakesInNewAnswersAndKeepsThePlace(t *testing.T) {
 		t.Fatalf("answer: %d", rec.Code)
 	}
 	st = s.act(t, s.ana, "refresh", nil)
-	if st.Slide.Key != key || st.Total != 11 {
-		t.Errorf("after refresh: on %s of %d, want %s of 11", st.Slide.Key, st.Total, key)
+	if st.Slide.Key != key || st.Total != 16 {
+		t.Errorf("after refresh: on %s of %d, want %s of 16", st.Slide.Key, st.Total, key)
 	}
 	st = s.act(t, s.ana, "next", nil)
 	st = s.act(t, s.ana, "next", nil)

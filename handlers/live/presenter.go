@@ -85,6 +85,11 @@ func nextNote(d *live.Deck, i int) string {
 		return "Answer by " + s.Author
 	case live.KindScores:
 		return s.Title
+	case live.KindAward:
+		if !s.Decided {
+			return "Award: " + s.Title + " (" + s.Subtitle + "), decided when it comes on screen"
+		}
+		return "Award: " + s.Title + " (" + s.Subtitle + ")"
 	}
 	return s.Title
 }

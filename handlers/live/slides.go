@@ -66,7 +66,7 @@ func presenterPhotoURL(eventID uint, s *live.Slide) string {
 // full-screen rendition.
 func presenterSlide(d *live.Deck, i int) *live.FollowerSlide {
 	f := d.ForFollower(i, true)
-	if f != nil && f.Kind == live.KindPhoto {
+	if f != nil && f.Photo != "" {
 		f.Photo = presenterPhotoURL(d.EventID, &d.Slides[i])
 	}
 	return f

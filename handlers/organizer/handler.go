@@ -68,6 +68,7 @@ func (h *Handler) Register(g *echo.Group) {
 	h.registerModeration(d)
 	h.registerNudges(d)
 	h.registerExport(d)
+	h.registerRecap(d)
 }
 
 const keyOrganizer = "organizer"

@@ -40,6 +40,8 @@ func TestEveryOrganizerPageRendersWithZeroValues(t *testing.T) {
 		"organizer/scores": scoresPage{Event: &models.OrganizerEvent{}, Frozen: true,
 			People: web.Standings{Rows: []web.StandingRow{{Tied: true}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}}},
 	}
+	pages["organizer/recap"] = recapPage{Event: &models.OrganizerEvent{}, CanEdit: true,
+		Recap: web.Recap{Awards: []web.RecapAward{{Winners: []web.RecapWinner{{}}}}, Prompts: []web.RecapPrompt{{Photos: []web.RecapAnswer{{}}}}}}
 	pages["organizer/nudges"] = nudgesPage{Event: &models.OrganizerEvent{}, CanSend: true, EmailOn: true,
 		Prompts: []nudgePrompt{{People: []nudgePerson{{}, {Checked: true, Night: true, Link: "x"}}}}}
 	for name, data := range pages {

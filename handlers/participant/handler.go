@@ -77,6 +77,7 @@ func (h *Handler) Register(g *echo.Group) error {
 	e.POST("/me/team", h.chooseTeam)
 	e.GET("/scores", h.showScores)
 	e.GET("/gallery", h.showGallery)
+	e.GET("/recap", h.showRecap)
 	return nil
 }
 

@@ -32,6 +32,11 @@ func TestEveryParticipantPageRendersWithZeroValues(t *testing.T) {
 		"participant/gallery":      galleryPage{Event: ev, Photos: []galleryPhoto{{Mine: true}}, More: "x"},
 		"participant/prompt#score": promptPage{Event: ev, Prompt: promptCard{Done: true, Score: answerScore{Points: "1", Bonus: "x", Hidden: "x"}}},
 	}
+	pages["participant/recap"] = recapPage{Event: ev, Recap: web.Recap{
+		Awards: []web.RecapAward{{Photo: &web.RecapAnswer{}, Winners: []web.RecapWinner{{Count: "x"}}}},
+		People: web.Standings{Rows: []web.StandingRow{{}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}},
+		Prompts: []web.RecapPrompt{{Photos: []web.RecapAnswer{{Starred: true}}, Texts: []web.RecapAnswer{{Mine: true}}}, {}}}}
+	pages["participant/recap#empty"] = recapPage{Event: ev}
 	for name, data := range pages {
 		// "page#case" renders the page again with other data.
 		page, _, _ := strings.Cut(name, "#")

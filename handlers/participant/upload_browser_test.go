@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg"
@@ -97,10 +98,37 @@ func (s *uploadSite) renditionSize(t *testing.T, sub models.Submission, size med
 
 // patchLog counts the file bytes the server reads from tus PATCH requests,
 // one record per request, so a test can tell a resumed upload from one that
-// started over.
+// started over. It can also play the phone's network: readPace makes the
+// server read a PATCH body at about a slow uplink's speed (Chromium's own
+// upload throttling does not hold back request bodies in every version),
+// and cut drops the connection of the PATCH being read, as a phone that
+// loses its signal does, while Chromium's offline emulation keeps the
+// page's retries from getting through until it is back.
 type patchLog struct {
-	mu      sync.Mutex
-	patches []patchRecord
+	mu       sync.Mutex
+	patches  []patchRecord
+	readPace time.Duration // a pause per 16 KB read; 0 reads at full speed
+	cut      bool
+}
+
+// pace sets the pause per 16 KB of PATCH body (0: full speed).
+func (l *patchLog) pace(d time.Duration) {
+	l.mu.Lock()
+	l.readPace = d
+	l.mu.Unlock()
+}
+
+// dropConnections cuts the PATCH being read (and any that arrives) while on.
+func (l *patchLog) dropConnections(on bool) {
+	l.mu.Lock()
+	l.cut = on
+	l.mu.Unlock()
+}
+
+func (l *patchLog) network() (pace time.Duration, cut bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.readPace, l.cut
 }
 
 type patchRecord struct {
@@ -120,7 +148,7 @@ func (l *patchLog) wrap(next http.Handler) http.Handler {
 		i := len(l.patches)
 		l.patches = append(l.patches, patchRecord{Offset: off})
 		l.mu.Unlock()
-		r.Body = &countingBody{ReadCloser: r.Body, add: func(n int) {
+		r.Body = &countingBody{ReadCloser: r.Body, log: l, w: w, add: func(n int) {
 			l.mu.Lock()
 			l.patches[i].Bytes += int64(n)
 			l.mu.Unlock()
@@ -147,10 +175,35 @@ func (l *patchLog) snapshot() ([]patchRecord, int64) {
 
 type countingBody struct {
 	io.ReadCloser
-	add func(int)
+	add  func(int)
+	log  *patchLog
+	w    http.ResponseWriter
+	gone bool
 }
 
+// errCut is what the server's reader gets when the test cuts the line.
+var errCut = errors.New("the test cut the phone's connection")
+
 func (b *countingBody) Read(p []byte) (int, error) {
+	if b.gone {
+		return 0, errCut
+	}
+	pace, cut := b.log.network()
+	if cut {
+		// The phone is gone: close its connection under the request, so
+		// the browser sees the upload fail mid-way, as on a train.
+		b.gone = true
+		if conn, _, err := http.NewResponseController(b.w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return 0, errCut
+	}
+	if pace > 0 {
+		if len(p) > 16<<10 {
+			p = p[:16<<10]
+		}
+		time.Sleep(pace)
+	}
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
 		b.add(n)
@@ -287,8 +340,9 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 	var ok bool
 	do(t, ctx, "watch the status line", chromedp.Evaluate(watchStatus, &ok))
 	choose(t, ctx, "phone-12mp.jpg")
-	// 400 KB/s up: the 4 MB photo takes about ten seconds, long enough to
-	// go offline halfway on a loaded machine.
+	// About 400 KB/s up: the 4 MB photo takes about ten seconds, long
+	// enough to go offline halfway on a loaded machine.
+	s.patches.pace(40 * time.Millisecond)
 	do(t, ctx, "slow network", network.Enable(), throttle(false, 400*1024))
 	do(t, ctx, "press upload", chromedp.Click(`[data-submit]`, chromedp.ByQuery))
 
@@ -298,6 +352,7 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 		return got >= 600*1024
 	})
 	do(t, ctx, "go offline", throttle(true, -1))
+	s.patches.dropConnections(true)
 	_, atDrop := s.patches.snapshot()
 	if atDrop >= size {
 		t.Fatalf("the whole photo (%d bytes) arrived before going offline: the throttle did not hold it back", size)
@@ -329,6 +384,8 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 	_, offlineEnd := s.patches.snapshot()
 
 	// Back online, a little faster; the page resumes on its next retry.
+	s.patches.pace(10 * time.Millisecond)
+	s.patches.dropConnections(false)
 	do(t, ctx, "back online", throttle(false, 1024*1024))
 	s.thumbLoaded(t, ctx, p, 45*time.Second)
 	var at string
@@ -361,13 +418,11 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 	case back < 0:
 		t.Error(`after "Connection lost" the page never said "Connected again"`)
 	default:
-		// The bar showed part of the photo sent, and carried on from there
-		// instead of dropping back to the start.
-		if lines[lost].Bar <= 0 || lines[lost].Bar >= 100 {
-			t.Errorf("progress when the connection dropped: %v%%, want part of the way", lines[lost].Bar)
-		}
-		if lines[back].Bar < lines[lost].Bar {
-			t.Errorf("progress went back from %v%% to %v%% on reconnecting: the upload restarted", lines[lost].Bar, lines[back].Bar)
+		// Back online, the bar carries on from what the server had, not
+		// from the start. (Before the drop the bar counts what the browser
+		// handed to the network, which on loopback is soon all of it.)
+		if lines[back].Bar <= 0 || lines[back].Bar >= 100 {
+			t.Errorf("progress on reconnecting: %v%%, want part of the way (the server had %d of %d bytes)", lines[back].Bar, atDrop, size)
 		}
 	}
 	if n := len(lines); n == 0 || !strings.Contains(lines[n-1].Text, "Saved!") {
@@ -382,8 +437,11 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 	}
 	resumed := false
 	for _, pr := range patches[1:] {
-		if pr.Offset == 0 {
-			t.Errorf("a PATCH after the drop started at offset 0: the upload started over")
+		// A retry that asked to write at 0 before the server had saved the
+		// cut-off bytes is refused (409) unread; one that was read from 0
+		// would be the upload starting over.
+		if pr.Offset == 0 && pr.Bytes > 0 {
+			t.Errorf("a PATCH after the drop sent %d bytes from offset 0: the upload started over", pr.Bytes)
 		}
 		if pr.Offset > 0 && pr.Offset <= patches[0].Bytes {
 			resumed = true

@@ -15,9 +15,8 @@ import (
 // Kind says what a slide shows.
 type Kind string
 
-// Slide kinds. The awards engineer adds KindAward slides through a Section
-// (see DefaultSections); phones and the presenter ignore kinds they do not
-// know by showing the slide's Title.
+// Slide kinds. Phones and the presenter show a kind they do not know by
+// its Title.
 const (
 	KindCover  Kind = "cover"  // the event's title slide
 	KindPrompt Kind = "prompt" // a prompt's title slide
@@ -77,6 +76,15 @@ type Slide struct {
 	// "pick", "guessers"); Decided says its Rows are final.
 	Award   string `json:"award,omitempty"`
 	Decided bool   `json:"decided,omitempty"`
+	// Unit names an award's Points ("votes", "reactions", "right").
+	Unit string `json:"unit,omitempty"`
+	// TeamAnswer says guesses at the author name a team (a team prompt's
+	// answer), not a person.
+	TeamAnswer bool `json:"team_answer,omitempty"`
+	// GuessRight of Guesses phones guessed the author; counted when the
+	// presenter reveals the name.
+	GuessRight int `json:"guess_right,omitempty"`
+	Guesses    int `json:"guesses,omitempty"`
 }
 
 // ScoreRow is one line of a leaderboard slide.
@@ -119,10 +127,9 @@ type Source struct {
 // Section adds the slides of one part of the show.
 type Section func(ctx context.Context, src *Source) ([]Slide, error)
 
-// DefaultSections are the parts of the show, in order. Awards go between
-// the prompts and the scores: append an awards section before Scores here.
+// DefaultSections are the parts of the show, in order.
 func DefaultSections() []Section {
-	return []Section{Cover, Prompts, Scores}
+	return []Section{Cover, Prompts, Awards, Scores}
 }
 
 // Builder builds decks from a list of sections.
@@ -205,8 +212,9 @@ func Prompts(_ context.Context, src *Source) ([]Slide, error) {
 func answerSlide(p *models.Prompt, s *models.RevealSubmission, n, of int) Slide {
 	sl := Slide{Key: fmt.Sprintf("sub-%d", s.ID), PromptID: p.ID, PromptTitle: p.Title, Number: n, Of: of,
 		SubmissionID: s.ID, Caption: s.Caption, Starred: s.Starred, Author: s.ParticipantName, AuthorDetail: s.TeamName}
-	if p.TeamPrompt && s.TeamName != "" {
+	if p.TeamPrompt && s.TeamName != "" && s.TeamID != nil {
 		sl.Author, sl.AuthorDetail = s.TeamName, "sent by "+s.ParticipantName
+		sl.TeamAnswer = true
 	}
 	if s.HasPhoto() {
 		sl.Kind, sl.PhotoKey, sl.Version = KindPhoto, s.PhotoKey, PhotoVersion(s.PhotoKey)

@@ -47,6 +47,20 @@ type FollowerSlide struct {
 	Board       string     `json:"board,omitempty"`
 	Rows        []ScoreRow `json:"rows,omitempty"`
 	Hidden      int        `json:"hidden_rows,omitempty"`
+	// SubmissionID names an answer (phones vote and guess on it; their
+	// own they skip). Award slides name their winning answer.
+	SubmissionID uint `json:"submission_id,omitempty"`
+	// TeamAnswer: a guess at the author names a team.
+	TeamAnswer bool `json:"team_answer,omitempty"`
+	// VotingOpen says the answer's prompt still takes votes.
+	VotingOpen bool `json:"voting_open,omitempty"`
+	// GuessRight of Guesses guessed the author (once named).
+	GuessRight int `json:"guess_right,omitempty"`
+	Guesses    int `json:"guesses,omitempty"`
+	// Award, Decided and Unit describe an award slide.
+	Award   string `json:"award,omitempty"`
+	Decided bool   `json:"decided,omitempty"`
+	Unit    string `json:"unit,omitempty"`
 }
 
 // FollowerPhotoURL is where a phone loads a shown slide's photo.
@@ -65,12 +79,27 @@ func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
 	f := &FollowerSlide{Index: i, Key: s.Key, Kind: s.Kind, Title: s.Title, Subtitle: s.Subtitle,
 		PromptTitle: s.PromptTitle, Number: s.Number, Of: s.Of, Answers: s.Answers, Caption: s.Caption, Text: s.Text, Fit: s.Fit,
 		Starred: s.Starred, HasAuthor: s.HasAuthor(), Board: s.Board}
-	if s.Kind == KindPhoto {
+	if s.PhotoKey != "" && (s.Kind == KindPhoto || s.Kind == KindAward) {
 		f.Photo = FollowerPhotoURL(d.EventID, s.SubmissionID, s.Version)
 		f.Width, f.Height = s.Width, s.Height
 	}
+	if s.Kind == KindPhoto || s.Kind == KindText {
+		f.SubmissionID, f.TeamAnswer = s.SubmissionID, s.TeamAnswer
+	}
 	if named && s.HasAuthor() {
 		f.Author, f.Detail = s.Author, s.AuthorDetail
+		f.GuessRight, f.Guesses = s.GuessRight, s.Guesses
+	}
+	if s.Kind == KindAward {
+		// Winners are the point of an award: named as soon as decided,
+		// nothing before.
+		f.Award, f.Decided, f.Unit, f.PromptTitle = s.Award, s.Decided, s.Unit, s.PromptTitle
+		if s.Decided {
+			f.Rows = append([]ScoreRow(nil), s.Rows...)
+			f.SubmissionID = s.SubmissionID
+		} else {
+			f.Photo, f.Caption, f.Text = "", "", ""
+		}
 	}
 	if s.Kind == KindScores {
 		// Only the bottom Revealed rows; the others are counted, not named.
@@ -90,6 +119,9 @@ func encodeFollower(st *State) (Message, error) {
 		if sl := st.Current(); sl != nil {
 			fs.Named = st.Named[sl.Key]
 			fs.Slide = st.Deck.ForFollower(st.Index, fs.Named)
+			if fs.Slide.SubmissionID != 0 && sl.Kind != KindAward {
+				fs.Slide.VotingOpen = st.VotingOpen(sl.PromptID)
+			}
 		}
 	}
 	b, err := json.Marshal(fs)

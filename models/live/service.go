@@ -222,6 +222,7 @@ func (s *Service) Refresh(ctx context.Context, eventID uint) (*State, error) {
 		if cur := st.Current(); cur != nil {
 			key = cur.Key
 		}
+		keepDecided(&st.Deck, &deck)
 		st.Deck = deck
 		if i := deck.Index(key); i >= 0 {
 			st.Index = i
@@ -270,6 +271,15 @@ func (s *Service) move(ctx context.Context, eventID uint, target func(*State) in
 			to = clamp(to, len(st.Deck.Slides))
 		}
 		st.Index = to
+		// An award is decided when it first comes on screen: the votes,
+		// reactions and guesses until now count, and its prompt's voting
+		// closes.
+		if cur := st.Current(); cur != nil && cur.Kind == KindAward && !cur.Decided {
+			if err := s.decideAward(ctx, st, cur); err != nil {
+				return false, err
+			}
+			trimmed = true
+		}
 		return trimmed, nil
 	})
 }
@@ -288,6 +298,27 @@ func (s *Service) mayShow(ctx context.Context, eventID uint, sl *Slide) (bool, e
 		return false, err
 	}
 	return sub.MayReveal(), nil
+}
+
+// keepDecided carries over what the reveal settled into a rebuilt deck:
+// decided awards stay as they were (their prompt's voting stays closed)
+// and answers keep their guess counts. The organizer's picks follow the
+// stars as they are now.
+func keepDecided(old, rebuilt *Deck) {
+	for i := range rebuilt.Slides {
+		sl := &rebuilt.Slides[i]
+		j := old.Index(sl.Key)
+		if j < 0 {
+			continue
+		}
+		prev := &old.Slides[j]
+		switch {
+		case sl.Kind == KindAward && prev.Kind == KindAward && prev.Decided && prev.Award != AwardPick:
+			*sl = *prev
+		case sl.SubmissionID != 0 && prev.Guesses > 0:
+			sl.GuessRight, sl.Guesses = prev.GuessRight, prev.Guesses
+		}
+	}
 }
 
 func clamp(i, n int) int {
@@ -310,12 +341,25 @@ func (s *Service) SetNamed(ctx context.Context, eventID uint, named bool) (*Stat
 		if cur == nil || !cur.HasAuthor() {
 			return false, nil
 		}
-		if named {
-			st.Named[cur.Key] = true
-		} else {
+		if !named {
 			delete(st.Named, cur.Key)
+			return false, nil
 		}
-		return false, nil
+		st.Named[cur.Key] = true
+		// The room sees how many guessed right: counted once, when the
+		// name first comes out (guessing on it closes then).
+		if cur.SubmissionID == 0 || cur.Guesses > 0 {
+			return false, nil
+		}
+		right, total, err := s.store.GuessTally(ctx, eventID, cur.SubmissionID)
+		if err != nil {
+			return false, err
+		}
+		if total == 0 {
+			return false, nil
+		}
+		cur.GuessRight, cur.Guesses = right, total
+		return true, nil
 	})
 }
 

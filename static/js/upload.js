@@ -132,8 +132,10 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
       onShouldRetry: (err) => {
         const code = err.originalResponse ? err.originalResponse.getStatus() : 0;
         // Retry what the network or a busy server caused; a refusal (4xx)
-        // will not change by sending again.
-        if (code === 0 || code >= 500 || code === 423) {
+        // will not change by sending again. 409 is tus's "not at that
+        // offset": a retry that reached the server before it had saved the
+        // cut-off request's bytes asks again where to carry on from.
+        if (code === 0 || code >= 500 || code === 423 || code === 409) {
           reconnecting = true;
           say("Connection lost. Waiting for the network to resume the upload…");
           return true;

@@ -9,8 +9,6 @@
 
 import { messageSlide, renderSlide, whenReady } from "./slide.js";
 
-const root = document.querySelector("[data-follower]");
-if (root) start(root);
 
 function start(root) {
   document.documentElement.classList.add("js");
@@ -21,6 +19,8 @@ function start(root) {
   const newer = root.querySelector("[data-newer]");
   const toLive = root.querySelector("[data-live]");
   const slidesURL = root.dataset.slides;
+
+  const actions = new Actions(root);
 
   let state = { seq: Number(root.dataset.seq) || 0, status: root.dataset.status || "idle", index: Number(root.dataset.index) || 0 };
   let viewing = null; // the earlier slide being looked at; null follows live
@@ -73,6 +73,7 @@ function start(root) {
     state = st;
     root.dataset.seq = String(st.seq);
     updateNav();
+    actions.update(st);
     if (viewing !== null || same) return;
     await show(st.status === "live" ? st.slide : null, st.named, st);
   }
@@ -132,3 +133,147 @@ function start(root) {
   updateNav();
   root.dataset.ready = "1";
 }
+
+const make = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+};
+
+// Actions is the panel under the slide: emoji for the big screen, and on
+// an answer that is not the phone's own, a vote for a favourite and a
+// guess at the author while the name is hidden. It is rebuilt from each
+// state the stream brings; what the phone chose comes from the ballot the
+// page carried, kept up to date with each answer from the server.
+class Actions {
+  constructor(root) {
+    this.panel = root.querySelector("[data-actions]");
+    this.slot = root.querySelector("[data-act-slot]");
+    this.note = root.querySelector("[data-act-note]");
+    this.base = this.panel.dataset.base;
+    this.csrf = this.panel.dataset.csrf;
+    let ballot = null;
+    try { ballot = JSON.parse(document.getElementById("ballot")?.textContent || "null"); } catch { /* below */ }
+    this.ballot = { people: [], teams: [], own: [], votes: {}, guesses: {}, ...(ballot || {}) };
+    this.own = new Set(this.ballot.own || []);
+    this.key = null;
+    this.panel.querySelector("[data-react]").addEventListener("click", (e) => {
+      const btn = e.target.closest("button[name=emoji]");
+      if (!btn) return;
+      e.preventDefault();
+      this.react(btn);
+    });
+  }
+
+  async post(action, body) {
+    const res = await fetch(`${this.base}/${action}`, {
+      method: "POST",
+      headers: { "X-CSRF-Token": this.csrf, Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(body),
+    });
+    let data = {};
+    try { data = await res.json(); } catch { /* 204 */ }
+    if (!res.ok) throw new Error(data.error || `The server refused (${res.status}).`);
+    return data;
+  }
+
+  say(msg, bad) {
+    this.note.textContent = msg || "";
+    this.note.classList.toggle("bad", !!bad);
+  }
+
+  async react(btn) {
+    // Float it here at once: the big screen shows it a moment later.
+    const f = make("span", "float-emoji", btn.value);
+    f.style.left = `${btn.offsetLeft + btn.offsetWidth / 2}px`;
+    f.addEventListener("animationend", () => f.remove());
+    btn.parentElement.append(f);
+    try {
+      await this.post("react", { emoji: btn.value });
+      if (this.note.classList.contains("bad")) this.say("");
+    } catch (err) {
+      f.remove();
+      this.say(err.message, true);
+    }
+  }
+
+  // update shows what the phone may do on the slide in state st.
+  update(st) {
+    const live = st.status === "live";
+    this.panel.hidden = !live;
+    const s = live ? st.slide : null;
+    const key = s ? `${s.key}|${st.named}|${s.voting_open}` : "";
+    if (key === this.key) return;
+    this.key = key;
+    this.slot.replaceChildren();
+    if (!s || !s.submission_id || s.kind === "award" || this.own.has(s.submission_id)) return;
+    if (s.has_author && !st.named) this.slot.append(this.guessForm(s));
+    if (s.voting_open) this.slot.append(this.voteButton(s));
+  }
+
+  guessForm(s) {
+    const form = make("form", "guess-form");
+    const label = make("label", "", s.team_answer ? "Which team sent it? " : "Whose is it? ");
+    const select = make("select");
+    select.name = s.team_answer ? "team" : "person";
+    select.required = true;
+    const pick = make("option", "", "Pick…");
+    pick.value = "";
+    select.append(pick);
+    const guessed = this.ballot.guesses[String(s.submission_id)];
+    for (const p of (s.team_answer ? this.ballot.teams : this.ballot.people) || []) {
+      const o = make("option", "", p.name);
+      o.value = String(p.id);
+      o.selected = p.id === guessed;
+      select.append(o);
+    }
+    label.append(select);
+    const btn = make("button", "btn", guessed ? "Change guess" : "Guess");
+    form.append(label, btn);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!select.value) return;
+      btn.disabled = true;
+      try {
+        const data = await this.post("guess", { submission: s.submission_id, [select.name]: select.value });
+        this.ballot.guesses[String(s.submission_id)] = Number(select.value);
+        btn.textContent = "Change guess";
+        this.say(data.message);
+      } catch (err) {
+        this.say(err.message, true);
+      } finally {
+        btn.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  voteButton(s) {
+    const mine = () => Object.values(this.ballot.votes).includes(s.submission_id);
+    const btn = make("button", "btn vote-btn");
+    btn.type = "button";
+    const paint = () => {
+      const on = mine();
+      btn.classList.toggle("voted", on);
+      btn.disabled = on;
+      btn.textContent = on ? "♥ Your favourite" : "♡ Make it my favourite";
+    };
+    paint();
+    btn.addEventListener("click", async () => {
+      btn.disabled = true;
+      try {
+        const data = await this.post("vote", { submission: s.submission_id });
+        this.ballot.votes[String(data.prompt_id)] = data.submission_id;
+        this.say(data.message);
+      } catch (err) {
+        this.say(err.message, true);
+      }
+      paint();
+    });
+    return btn;
+  }
+}
+
+const root = document.querySelector("[data-follower]");
+if (root) start(root);

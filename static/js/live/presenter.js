@@ -7,7 +7,7 @@
 //
 // Without this script the page still works with its form buttons.
 
-import { Preloader, authorLine, messageSlide, renderSlide, whenReady } from "./slide.js";
+import { Preloader, authorLine, messageSlide, renderSlide, tallyLine, whenReady } from "./slide.js";
 
 const root = document.querySelector("[data-presenter]");
 if (root) start(root);
@@ -48,6 +48,7 @@ function start(root) {
       case "prompt": return `Prompt: ${s.title}`;
       case "photo": return `Photo by ${s.author}`;
       case "text": return `Answer by ${s.author}`;
+      case "award": return `Award: ${s.title}${s.subtitle ? ` (${s.subtitle})` : ""}${s.decided ? "" : ", decided when it comes on screen"}`;
       default: return s.title || s.kind;
     }
   };
@@ -82,6 +83,9 @@ function start(root) {
         const was = !p.classList.contains("guess");
         authorLine(p, s, state.named);
         if (state.named && !was) p.classList.add("revealed");
+        const tally = stage.querySelector("[data-tally]");
+        if (state.named && s.guesses && !tally) p.after(tallyLine(s));
+        if (!state.named && tally) tally.remove();
       }
       updateChrome();
       return;
@@ -264,9 +268,34 @@ function start(root) {
       try { st = JSON.parse(e.data); } catch { return; }
       apply(st).catch((err) => say(err.message));
     });
+    es.addEventListener("reactions", (e) => {
+      let batch;
+      try { batch = JSON.parse(e.data); } catch { return; }
+      floatReactions(batch);
+    });
     es.addEventListener("error", () => {
       if (es.readyState === EventSource.CLOSED) setTimeout(follow, 3000);
     });
+  }
+
+  // The room's reactions float up the screen: a few per emoji per batch
+  // (a hundred thumbs still read as a crowd), never more than a screenful.
+  const layer = root.querySelector("[data-reactions]");
+  function floatReactions(batch) {
+    if (!layer || !batch.counts) return;
+    for (const [emoji, n] of Object.entries(batch.counts)) {
+      const shown = Math.min(n, 6);
+      for (let i = 0; i < shown && layer.childElementCount < 60; i++) {
+        const r = document.createElement("span");
+        r.className = "reaction";
+        r.textContent = emoji;
+        r.style.left = `${4 + Math.random() * 88}%`;
+        r.style.animationDelay = `${Math.random() * 0.6}s`;
+        r.style.setProperty("--drift", `${Math.round((Math.random() - 0.5) * 12)}vmin`);
+        r.addEventListener("animationend", () => r.remove());
+        layer.append(r);
+      }
+    }
   }
 
   const live = state.status === "live";

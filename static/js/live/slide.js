@@ -41,6 +41,13 @@ export function authorLine(p, s, named) {
   }
 }
 
+// tallyLine says how many guessed the author, once the name is out.
+export function tallyLine(s) {
+  const p = el("p", "guess-tally", `${s.guess_right || 0} of ${s.guesses} guessed right`);
+  p.dataset.tally = "";
+  return p;
+}
+
 // renderSlide returns a new slide element for s; named says whether its
 // author is revealed.
 export function renderSlide(s, named) {
@@ -92,7 +99,47 @@ export function renderSlide(s, named) {
         authorLine(p, s, named);
         foot.append(p);
       }
+      if (named && s.guesses) foot.append(tallyLine(s));
       art.append(foot);
+      break;
+    }
+    case "award": {
+      const head = el("header", "award-head");
+      head.append(el("p", "eyebrow", "Award"), el("h1", "award-title", s.title));
+      if (s.subtitle) head.append(el("p", "slide-sub", s.subtitle));
+      art.append(head);
+      if (!s.decided) {
+        art.append(el("p", "award-pending", "Decided when it comes on screen"));
+        break;
+      }
+      const body = el("div", "award-body");
+      if (s.photo) {
+        const fig = el("figure", "photo-frame");
+        const img = el("img", "photo");
+        img.alt = s.caption || "The winning photo";
+        img.decoding = "async";
+        img.src = s.photo;
+        fig.append(img);
+        body.append(fig);
+      } else if (s.text) {
+        const frame = el("div", "text-frame");
+        frame.append(el("blockquote", "text-answer", s.text));
+        body.append(frame);
+      }
+      if (s.rows && s.rows.length) {
+        const ol = el("ol", "winners");
+        for (const r of s.rows) {
+          const li = el("li", "winner" + (r.rank === 1 ? " first" : ""));
+          const name = el("span", "name", r.name);
+          if (r.detail) name.append(el("span", "detail", r.detail));
+          const pts = el("span", "points");
+          if (s.unit) pts.append(String(r.points), el("span", "unit", s.unit));
+          li.append(el("span", "rank", String(r.rank)), name, pts);
+          ol.append(li);
+        }
+        body.append(ol);
+      }
+      art.append(body);
       break;
     }
     case "scores": {
