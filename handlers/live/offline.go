@@ -43,9 +43,9 @@ func (h *Handler) downloadOfflineDeck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// A fresh deck, so every section comes along; hidden answers and those
-	// kept out of the live call are not in it.
-	deck, err := h.live.Builder.Build(ctx, h.store, ev.ID)
+	// A fresh deck, so every section comes along (hidden answers and those
+	// kept out of the live call are not in it), with its awards decided.
+	deck, err := h.live.OfflineDeck(ctx, ev.ID)
 	if err != nil {
 		return err
 	}

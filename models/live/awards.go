@@ -317,3 +317,26 @@ func (s *Service) Guess(ctx context.Context, pa *models.Participant, submissionI
 	}
 	return s.store.SaveGuess(ctx, pa, sub, personID, teamID)
 }
+
+// OfflineDeck is the deck for a copy to present from disk: built from the
+// event as it is now, with the awards the reveal already decided kept as
+// they were, and the rest decided from the votes, reactions and guesses so
+// far (a copy cannot wait for the room).
+func (s *Service) OfflineDeck(ctx context.Context, eventID uint) (Deck, error) {
+	deck, err := s.Builder.Build(ctx, s.store, eventID)
+	if err != nil {
+		return Deck{}, err
+	}
+	st, err := s.Load(ctx, eventID)
+	if err != nil {
+		return Deck{}, err
+	}
+	keepDecided(&st.Deck, &deck)
+	st.Deck = deck
+	for i := range st.Deck.Slides {
+		if err := s.decideAward(ctx, st, &st.Deck.Slides[i]); err != nil {
+			return Deck{}, err
+		}
+	}
+	return st.Deck, nil
+}

@@ -205,6 +205,9 @@ class Actions {
     const s = live ? st.slide : null;
     const key = s ? `${s.key}|${st.named}|${s.voting_open}` : "";
     if (key === this.key) return;
+    // A new slide: last slide's "Vote saved" no longer applies.
+    if (this.key !== null && s?.key !== this.slideKey) this.say("");
+    this.slideKey = s?.key;
     this.key = key;
     this.slot.replaceChildren();
     if (!s || !s.submission_id || s.kind === "award" || this.own.has(s.submission_id)) return;
