@@ -593,3 +593,44 @@ func TestEmptyCSRFCookieIsNotAToken(t *testing.T) {
 		})
 	}
 }
+
+// TestParallelGuessesCannotBeatTheLoginLimit sends twenty wrong passwords
+// for one account at once: each attempt is counted before its password is
+// checked, so no more than the limit of them get as far as a password
+// check, where checking first and counting after would let all twenty in.
+func TestParallelGuessesCannotBeatTheLoginLimit(t *testing.T) {
+	app := handlertest.New(t)
+	app.Organizer("ana@example.com", "Ana")
+	const guesses = 20
+	codes := make([]int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		c := app.Client()
+		c.CSRF() // the form's token, fetched before the burst
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = c.PostForm("/login", url.Values{"email": {"ana@example.com"}, "password": {fmt.Sprintf("guess %d", i)}}).Code
+		}()
+	}
+	wg.Wait()
+	checked := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("guess %d: got %d, want 401 or 429", i, code)
+		}
+	}
+	// (All of them may be refused: when every attempt is counted before
+	// any is checked, each sees the others. None gets in uncounted.)
+	if checked > 5 {
+		t.Fatalf("%d of %d parallel guesses had their password checked, want at most 5", checked, guesses)
+	}
+	// The limit holds afterwards: even the right password waits.
+	if rec := app.Client().PostForm("/login", url.Values{"email": {"ana@example.com"}, "password": {handlertest.Password}}); checked == 5 && rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the right password after %d failures: %d, want 429", checked, rec.Code)
+	}
+}

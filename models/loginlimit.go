@@ -58,9 +58,12 @@ func (s *Store) LoginFailures(ctx context.Context, scope, subject string, since 
 	return n, first.At, nil
 }
 
-// RecordLoginFailure counts a failed sign-in against each scope's subject,
-// and forgets failures older than keep.
-func (s *Store) RecordLoginFailure(ctx context.Context, ip, email string, keep time.Duration) error {
+// ReserveLoginAttempt counts a sign-in attempt against each scope's
+// subject before its password is checked, and returns the rows it wrote:
+// counted first, parallel guesses cannot all pass a limit checked before
+// any of them failed. A right password or a refusal takes the rows back
+// (ReleaseLoginAttempt); a wrong one leaves them as its failure.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, ip, email string, keep time.Duration) ([]uint, error) {
 	now := s.now().UTC()
 	rows := []LoginFailure{{Scope: LoginScopeIP, Subject: LoginSubject(LoginScopeIP, ip), At: now}}
 	if email = LoginSubject(LoginScopeAccount, email); email != "" {
@@ -68,10 +71,25 @@ func (s *Store) RecordLoginFailure(ctx context.Context, ip, email string, keep t
 	}
 	db := s.db.WithContext(ctx)
 	if err := db.Create(&rows).Error; err != nil {
-		return fmt.Errorf("record login failure: %w", err)
+		return nil, fmt.Errorf("record login attempt: %w", err)
 	}
 	if err := db.Where("at < ?", now.Add(-keep)).Delete(&LoginFailure{}).Error; err != nil {
-		return fmt.Errorf("forget old login failures: %w", err)
+		return nil, fmt.Errorf("forget old login failures: %w", err)
+	}
+	ids := make([]uint, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	return ids, nil
+}
+
+// ReleaseLoginAttempt takes back the rows of an attempt that did not fail.
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, ids []uint) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Delete(&LoginFailure{}).Error; err != nil {
+		return fmt.Errorf("release login attempt: %w", err)
 	}
 	return nil
 }

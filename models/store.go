@@ -17,6 +17,8 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	sqlitedriver "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
 )
 
 // Sentinel errors handlers branch on with errors.Is.
@@ -130,15 +132,50 @@ func sqliteDialector(path string) (gorm.Dialector, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
+	// Pragmas run on every new connection, busy_timeout first so that the
+	// others wait for a writer instead of failing.
 	q := url.Values{}
-	q.Add("_journal_mode", "WAL")
-	q.Add("_foreign_keys", "on")
-	q.Add("_busy_timeout", "10000")
-	q.Add("_synchronous", "NORMAL")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
 	// _txlock=immediate takes the write lock at BEGIN, so two writers never
 	// deadlock upgrading read locks (the classic SQLITE_BUSY in WAL mode).
 	q.Add("_txlock", "immediate")
-	return sqlite.Open("file:" + path + "?" + q.Encode()), nil
+	// Times as SQLite's own text format (sortable, no monotonic clock).
+	q.Add("_time_format", "sqlite")
+	// SQL compares those as text, which orders instants only if all are
+	// in one zone: the driver writes every time (columns and parameters
+	// alike, time.Now() in the server's zone included) in UTC, and reads
+	// them back in UTC.
+	q.Add("_timezone", "UTC")
+	return sqliteDialect{&sqlite.Dialector{DriverName: sqliteDriver, DSN: "file:" + path + "?" + q.Encode()}}, nil
+}
+
+// sqliteDriver is modernc.org/sqlite, SQLite in pure Go: the binary builds
+// and runs without a C compiler (CGO_ENABLED=0 too), so one binary runs
+// anywhere. GORM's SQLite dialect drives it as it would the cgo driver.
+const sqliteDriver = "sqlite"
+
+// sqliteDialect is GORM's SQLite dialect over the pure-Go driver. Its
+// error translation reads the cgo driver's errors only, so this one reads
+// the extended result codes of modernc's: a unique key taken (2067, 1555)
+// is gorm.ErrDuplicatedKey, a foreign key missing (787)
+// gorm.ErrForeignKeyViolated, as the models expect from either database.
+type sqliteDialect struct{ *sqlite.Dialector }
+
+func (d sqliteDialect) Translate(err error) error {
+	var se *sqlitedriver.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3lib.SQLITE_CONSTRAINT_UNIQUE, sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return gorm.ErrDuplicatedKey
+	case sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return gorm.ErrForeignKeyViolated
+	}
+	return err
 }
 
 // redactURL hides a password in a database URL before it is printed.
@@ -146,6 +183,11 @@ func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparseable URL)"
+	}
+	// libpq (and pgx) also take the password as a parameter.
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

@@ -33,6 +33,7 @@ type options struct {
 	moves     int
 	interval  time.Duration
 	churnRate int
+	reactRate int
 	photos    bool
 	timeout   time.Duration
 	profile   string
@@ -59,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.moves, "moves", 30, "slide changes measured, quiet and again under load")
 	fs.DurationVar(&o.interval, "interval", 300*time.Millisecond, "pause between slide changes")
 	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
+	fs.IntVar(&o.reactRate, "react", 200, "emoji reactions per second (from random phones) during a third run; 0 skips it")
 	fs.BoolVar(&o.photos, "photos", true, "phones download the photo of each photo slide, as the page does")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")
@@ -70,8 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.followers < 1 || o.followers > 20000 || o.moves < 1 || o.moves > 1000 || o.churnRate < 0 || o.churnRate > 5000 {
-		return fmt.Errorf("followers 1..20000, moves 1..1000, churn 0..5000")
+	if o.followers < 1 || o.followers > 20000 || o.moves < 1 || o.moves > 1000 || o.churnRate < 0 || o.churnRate > 5000 || o.reactRate < 0 || o.reactRate > 5000 {
+		return fmt.Errorf("followers 1..20000, moves 1..1000, churn and react 0..5000")
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()

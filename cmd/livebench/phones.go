@@ -97,7 +97,7 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	// Every phone opens its stream and reads the current state.
 	start = time.Now()
-	rec := newRecorder(o.followers, 2*o.moves+1)
+	rec := newRecorder(o.followers, 3*o.moves+1)
 	streams, stopStreams := context.WithCancel(ctx)
 	defer stopStreams()
 	var opened sync.WaitGroup
@@ -164,6 +164,17 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	busy.Name = fmt.Sprintf("%d phone requests/s", o.churnRate)
 	res.Phases = append(res.Phases, busy)
+
+	if o.reactRate > 0 {
+		b.o.churnRate = o.reactRate
+		reacting := &churner{b: b, phones: phones, what: "reactions", hitFn: b.react}
+		reacts, err := b.moves(ctx, presenter, rec, 2*o.moves, reacting)
+		if err != nil {
+			return err
+		}
+		reacts.Name = fmt.Sprintf("%d reactions/s", o.reactRate)
+		res.Phases = append(res.Phases, reacts)
+	}
 	res.StreamErrors = streamErrs.Load()
 	stopStreams()
 
@@ -484,6 +495,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 type churner struct {
 	b      *bench
 	phones []*phone
+	// what names the traffic; hitFn, when set, is one request of it
+	// (default: a reconnect).
+	what  string
+	hitFn func(ctx context.Context, p *phone) error
 }
 
 func (c *churner) start(ctx context.Context, rate int) func() churnStats {
@@ -521,7 +536,11 @@ func (c *churner) start(ctx context.Context, rate int) func() churnStats {
 				defer wg.Done()
 				defer func() { <-sem }()
 				t0 := time.Now()
-				err := c.hit(ctx, c.phones[rand.IntN(len(c.phones))])
+				hit := c.hit
+				if c.hitFn != nil {
+					hit = c.hitFn
+				}
+				err := hit(ctx, c.phones[rand.IntN(len(c.phones))])
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil && ctx.Err() == nil {
@@ -537,7 +556,11 @@ func (c *churner) start(ctx context.Context, rate int) func() churnStats {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
-		return churnStats{Requests: len(took), Errors: errs, PerSecond: float64(len(took)) / time.Since(began).Seconds(), Took: summarize(took)}
+		what := c.what
+		if what == "" {
+			what = "phone reconnects"
+		}
+		return churnStats{What: what, Requests: len(took), Errors: errs, PerSecond: float64(len(took)) / time.Since(began).Seconds(), Took: summarize(took)}
 	}
 }
 
@@ -555,6 +578,36 @@ func (c *churner) hit(ctx context.Context, p *phone) error {
 		err = errors.New("the stream ended before its first event")
 	}
 	return err
+}
+
+// reactionEmoji are the reactions phones send (the app's set).
+var reactionEmoji = []string{"👏", "😂", "😍", "🔥", "😮"}
+
+// react is one tap on an emoji, as follower.js sends it. It reads the
+// phone's cookies but never changes them, so it may run beside the
+// phone's stream.
+func (b *bench) react(ctx context.Context, p *phone) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	form := url.Values{"emoji": {reactionEmoji[rand.IntN(len(reactionEmoji))]}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/e/%d/live/react", b.base, b.o.eventID), strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-CSRF-Token", p.csrf())
+	req.Header.Set("Cookie", p.header())
+	res, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("reaction: %s", res.Status)
+	}
+	return nil
 }
 
 // parallel runs do(0..n-1) on workers goroutines, stopping at the first error.

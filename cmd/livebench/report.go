@@ -52,6 +52,7 @@ type phase struct {
 }
 
 type churnStats struct {
+	What      string  `json:"what"`
 	Requests  int     `json:"requests"`
 	Errors    int     `json:"errors"`
 	PerSecond float64 `json:"per_second"`
@@ -100,8 +101,8 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(w, "    MISSED: %d deliveries did not arrive within 5 s\n", ph.Missed)
 		}
 		if ph.Churn.Requests > 0 || ph.Churn.Errors > 0 {
-			fmt.Fprintf(w, "    phone reconnects         %.0f/s done (%d, %d errors), each %s\n",
-				ph.Churn.PerSecond, ph.Churn.Requests, ph.Churn.Errors, ph.Churn.Took)
+			fmt.Fprintf(w, "    %-24s %.0f/s done (%d, %d errors), each %s\n",
+				ph.Churn.What, ph.Churn.PerSecond, ph.Churn.Requests, ph.Churn.Errors, ph.Churn.Took)
 		}
 	}
 	heap := int64(r.Connected.HeapInuse) - int64(r.Base.HeapInuse)

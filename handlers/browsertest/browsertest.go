@@ -25,9 +25,12 @@ import (
 )
 
 // Timeout bounds each test's browser, so a hung page fails the test
-// instead of hanging the run. RETREAT_BROWSER_TIMEOUT (a Go duration,
-// "2m") overrides it on a slow machine.
-var Timeout = timeoutFromEnv(60 * time.Second)
+// instead of hanging the run. It is a whole test's budget, not one step's:
+// the longest walks take half a minute alone, and twice that when the
+// race detector and the PostgreSQL pass share two cores with other
+// packages' tests. RETREAT_BROWSER_TIMEOUT (a Go duration, "5m")
+// overrides it.
+var Timeout = timeoutFromEnv(3 * time.Minute)
 
 func timeoutFromEnv(def time.Duration) time.Duration {
 	if d, err := time.ParseDuration(os.Getenv("RETREAT_BROWSER_TIMEOUT")); err == nil && d > 0 {

@@ -110,7 +110,10 @@ func (h *Handler) login(c echo.Context) error {
 	f := accountForm{Email: c.FormValue("email"), Password: c.FormValue("password"), Next: c.FormValue("next")}
 	// Over the limit, even the right password is refused: otherwise a
 	// guesser would learn which guess was right.
-	if err := h.limiter.Check(c, f.Email); err != nil {
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot all get in under the limit.
+	attempt, err := h.limiter.Begin(c, f.Email)
+	if err != nil {
 		var we *web.Error
 		if !errors.As(err, &we) {
 			return err
@@ -121,9 +124,7 @@ func (h *Handler) login(c echo.Context) error {
 	}
 	o, err := h.store.Authenticate(c.Request().Context(), f.Email, f.Password)
 	if errors.Is(err, models.ErrBadCredentials) {
-		if err := h.limiter.Failed(c, f.Email); err != nil {
-			return err
-		}
+		// The attempt stays counted: that is the failure.
 		f.Password = ""
 		p := loginPage{Page: h.page(c, "Sign in"), Form: f, Error: "That email and password don't match an organizer account."}
 		return web.HTML(c, http.StatusUnauthorized, "organizer/login", p)
@@ -131,7 +132,7 @@ func (h *Handler) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.limiter.Succeeded(c, f.Email); err != nil {
+	if err := attempt.Succeeded(); err != nil {
 		return err
 	}
 	if err := h.sessions.SignInOrganizer(c, o.ID); err != nil {
@@ -149,10 +150,23 @@ func (h *Handler) logout(c echo.Context) error {
 }
 
 // safeNext keeps post-login redirects on this site: only a local path is
-// followed ("//evil.example" and "/\evil" are protocol-relative tricks).
+// followed. Browsers read "//evil.example" and "/\evil" as another host,
+// and drop tabs and newlines anywhere in a URL ("/\t/evil.example" is
+// "//evil.example" to them), so any control character, space or backslash
+// is refused outright before the rest is parsed.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
+	const home = "/dashboard"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return home
+	}
+	for _, r := range next {
+		if r <= ' ' || r == 0x7f || r == '\\' {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return home
 	}
 	return next
 }

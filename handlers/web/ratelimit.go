@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -32,9 +33,48 @@ func NewLoginLimiter(s *models.Store) *LoginLimiter {
 	return &LoginLimiter{store: s, PerIP: 20, PerAccount: 5, Window: 15 * time.Minute}
 }
 
-// Check refuses a sign-in attempt that is over either limit: the error is a
-// 429 *Error with the message to show, and Retry-After is set on c.
-func (l *LoginLimiter) Check(c echo.Context, email string) error {
+// LoginAttempt is one sign-in attempt, counted before its password is
+// checked (see Begin).
+type LoginAttempt struct {
+	l   *LoginLimiter
+	c   echo.Context
+	ids []uint
+}
+
+// Begin counts a sign-in attempt, then refuses it if that puts either
+// subject over its limit: the error is a 429 *Error with the message to
+// show, Retry-After is set on c, and the attempt is not counted. Counting
+// first means parallel guesses cannot all slip in under a limit checked
+// before any of them had failed. A wrong password then leaves the count as
+// it is; call Succeeded on a right one.
+func (l *LoginLimiter) Begin(c echo.Context, email string) (*LoginAttempt, error) {
+	ctx := c.Request().Context()
+	ids, err := l.store.ReserveLoginAttempt(ctx, c.RealIP(), email, l.Window)
+	if err != nil {
+		return nil, err
+	}
+	a := &LoginAttempt{l: l, c: c, ids: ids}
+	if err := l.check(c, email, 1); err != nil {
+		if rerr := l.store.ReleaseLoginAttempt(context.WithoutCancel(ctx), ids); rerr != nil {
+			return nil, rerr
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+// Succeeded takes the attempt back and forgets the account's failures.
+func (a *LoginAttempt) Succeeded() error {
+	ctx := a.c.Request().Context()
+	if err := a.l.store.ReleaseLoginAttempt(ctx, a.ids); err != nil {
+		return err
+	}
+	return a.l.store.ClearLoginFailures(ctx, a.c.FormValue("email"))
+}
+
+// check refuses when a subject has more than its limit of failures, own of
+// them being the caller's attempt already counted.
+func (l *LoginLimiter) check(c echo.Context, email string, own int64) error {
 	ctx := c.Request().Context()
 	now := l.store.Now()
 	since := now.Add(-l.Window)
@@ -54,7 +94,7 @@ func (l *LoginLimiter) Check(c echo.Context, email string) error {
 		if err != nil {
 			return err
 		}
-		if n < int64(ch.limit) {
+		if n-own < int64(ch.limit) {
 			continue
 		}
 		wait := max(oldest.Add(l.Window).Sub(now), time.Second)
@@ -63,16 +103,6 @@ func (l *LoginLimiter) Check(c echo.Context, email string) error {
 			fmt.Sprintf("%s Signing in is paused for %s to keep the account safe; try again after that.", ch.msg, humanWait(wait)), nil)
 	}
 	return nil
-}
-
-// Failed counts a failed attempt.
-func (l *LoginLimiter) Failed(c echo.Context, email string) error {
-	return l.store.RecordLoginFailure(c.Request().Context(), c.RealIP(), email, l.Window)
-}
-
-// Succeeded forgets the account's failures.
-func (l *LoginLimiter) Succeeded(c echo.Context, email string) error {
-	return l.store.ClearLoginFailures(c.Request().Context(), email)
 }
 
 func humanWait(d time.Duration) string {

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,7 +22,11 @@ func FuzzProcess(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(dir, "orient-*.jpg"))
 	bad, _ := filepath.Glob(filepath.Join(dir, "bad", "*"))
 	seeds = append(seeds, bad...)
-	seeds = append(seeds, filepath.Join(dir, "still.gif"), "warmup.heic")
+	// Every decoder's happy path too: an ICC profile (adobe-rgb.jpg), a
+	// PNG with alpha, a WebP, grayscale and progressive JPEGs.
+	seeds = append(seeds, filepath.Join(dir, "still.gif"), "warmup.heic", filepath.Join(dir, "adobe-rgb.jpg"),
+		filepath.Join(dir, "photo-alpha.png"), filepath.Join(dir, "photo.webp"), filepath.Join(dir, "grayscale.jpg"),
+		filepath.Join(dir, "progressive.jpg"))
 	for _, s := range seeds {
 		b, err := os.ReadFile(s)
 		if err != nil {
@@ -39,6 +44,9 @@ func FuzzProcess(f *testing.F) {
 			t.Fatal(err)
 		}
 		res, err := p.Process(context.Background(), path)
+		if errors.Is(err, ErrPanicked) {
+			t.Fatalf("the pipeline panicked (recovered, but a bug): %v", err)
+		}
 		if err != nil {
 			r, ok := IsRefusal(err)
 			if !ok {

@@ -54,7 +54,7 @@ func (p *Processor) Process(ctx context.Context, path string) (res *Result, err 
 		// A last resort: the decoders are meant never to panic, but a
 		// panic on a crafted upload must not take the server down.
 		if v := recover(); v != nil {
-			res, err = nil, refuse(ReasonNotImage, msgNotImage, fmt.Errorf("panic while processing %s: %v", path, v))
+			res, err = nil, refuse(ReasonNotImage, msgNotImage, fmt.Errorf("%w while processing %s: %v", ErrPanicked, path, v))
 		}
 	}()
 	if err := ctx.Err(); err != nil {

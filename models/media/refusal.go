@@ -47,6 +47,11 @@ func (r *Refusal) Error() string {
 // Unwrap returns the decoder error behind the refusal, if any.
 func (r *Refusal) Unwrap() error { return r.cause }
 
+// ErrPanicked is behind a refusal that a decoder's panic caused: the
+// server carries on and the participant is told the file can't be read,
+// but it is a bug to fix (the fuzz targets fail on it).
+var ErrPanicked = errors.New("a decoder panicked")
+
 // IsRefusal reports whether err is (or wraps) a Refusal, and returns it.
 func IsRefusal(err error) (*Refusal, bool) {
 	var r *Refusal

@@ -87,7 +87,7 @@ func (p pipeline) render(ctx context.Context, src image.Image) ([]Rendition, err
 		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
-				fullErr = fmt.Errorf("panic: %v", v)
+				fullErr = fmt.Errorf("%w: %v", ErrPanicked, v)
 			}
 		}()
 		fullData, fullErr = p.encode(full)
