@@ -10,7 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -517,6 +519,18 @@ func TestBrowserOrganizerSetsUpAnEventAndSeesAnswers(t *testing.T) {
 	wantContains(t, "flash after signing out", text(t, ctx, ".flash"), "signed out")
 	shoot(t, ctx, "03-login", laptop)
 
+	// The public home page, as anyone who is not signed in sees it.
+	run(t, ctx, "open the home page",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(`.hero`, chromedp.ByQuery),
+	)
+	wantContains(t, "home page", text(t, ctx, "main"), "Open the join link")
+	shoot(t, ctx, "03-home", laptop)
+	run(t, ctx, "follow Sign in",
+		chromedp.Click(`main a.button[href="/login"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form[action="/login"]`, chromedp.ByQuery),
+	)
+
 	run(t, ctx, "sign in",
 		chromedp.SendKeys(`input[name=email]`, "ana@example.com", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, handlertest.Password, chromedp.ByQuery),
@@ -654,4 +668,92 @@ func TestBrowserOrganizerSetsUpAnEventAndSeesAnswers(t *testing.T) {
 	wantContains(t, "text answer", text(t, ctx, fmt.Sprintf("#prompt-%d .submission", prompts[1].ID)), "framed")
 	wantContains(t, "stats", text(t, ctx, ".stats"), "Answers")
 	shoot(t, ctx, "17-event-answers", laptop)
+}
+
+// TestBrowserDashboardMarksLateAnswers: answers sent in a prompt's grace
+// window (it closed an hour ago; late answers keep half the points) are
+// marked "late" on the progress grid, in the activity feed, including one
+// the feed's script adds as it comes in, on the overview and in the review
+// queue. Each page is saved at both sizes.
+func TestBrowserDashboardMarksLateAnswers(t *testing.T) {
+	app := handlertest.New(t)
+	o := app.Organizer("ana@example.com", "Ana")
+	ev := app.Event(o, "Spring hunt", "Europe/Lisbon")
+	sunrise, err := app.Store.CreatePrompt(context.Background(), ev, models.PromptInput{Kind: models.KindPhoto, Title: "The sunrise where you are",
+		Points: 10, ClosesAt: handlertest.Ptr(app.Clock.Now().Add(-time.Hour)), GraceMinutes: 180, LatePercent: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joke := app.Prompt(ev, models.KindText, "Your best joke", nil, nil)
+	bea, cy := app.Client(), app.Client()
+	bea.Join(ev, "Bea")
+	cy.Join(ev, "Cy")
+	if rec := bea.Upload(handlertest.AnswerPath(ev, sunrise), "Pink over the river", handlertest.PhotoPath(t, "orient-1.jpg")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("Bea's late photo: %d\n%s", rec.Code, rec.Body.String())
+	}
+	if rec := cy.PostForm(handlertest.AnswerPath(ev, joke), url.Values{"text": {"Why did the chicken cross the road?"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("Cy's joke: %d", rec.Code)
+	}
+	srv := httptest.NewServer(app.Echo)
+	t.Cleanup(srv.Close)
+	base := fmt.Sprintf("%s/dashboard/events/%d", srv.URL, ev.ID)
+
+	ctx := browsertest.New(t)
+	laptop := browsertest.Laptop
+	run(t, ctx, "sign in to the progress page",
+		browsertest.TimeZone("America/New_York"),
+		chromedp.ActionFunc(laptop),
+		chromedp.Navigate(srv.URL+"/login?next="+strings.TrimPrefix(base, srv.URL)+"/progress"),
+		chromedp.WaitVisible(`form[action="/login"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=email]`, "ana@example.com", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=password]`, handlertest.Password, chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.progress-grid`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("[data-viewer-zone]")?.dataset.viewerZone === "America/New_York"`, nil,
+			chromedp.WithPollingTimeout(10*time.Second)),
+		scriptsReady(),
+	)
+	if n := countNodes(t, ctx, `.progress-grid .cell .badge.late`); n != 1 {
+		t.Errorf("late badges in the grid: %d, want 1 (Bea's sunrise)", n)
+	}
+	if n := countNodes(t, ctx, `.feed .badge.late`); n != 1 {
+		t.Errorf("late badges in the feed: %d, want 1", n)
+	}
+	imageLoaded(t, ctx, `.progress-grid .cell img`)
+	shoot(t, ctx, "01-progress", laptop)
+
+	// Cy's late answer comes in while the page is open: the feed's script
+	// adds it, marked late.
+	if rec := cy.Upload(handlertest.AnswerPath(ev, sunrise), "Fog, mostly", handlertest.PhotoPath(t, "grayscale.jpg")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("Cy's late photo: %d", rec.Code)
+	}
+	run(t, ctx, "wait for the feed",
+		chromedp.Poll(`document.querySelectorAll(".feed .badge.late").length === 2`, nil, chromedp.WithPollingTimeout(20*time.Second)))
+	var title string
+	run(t, ctx, "read the new badge", chromedp.AttributeValue(`.feed .feed-item.fresh .badge.late`, "title", &title, nil, chromedp.ByQuery))
+	if title != "late: 50% of the points" {
+		t.Errorf("the added feed item's late badge says %q", title)
+	}
+	shoot(t, ctx, "02-progress-feed", laptop)
+
+	run(t, ctx, "open the overview",
+		chromedp.Navigate(base),
+		chromedp.WaitVisible(fmt.Sprintf(`#prompt-%d .submission`, sunrise.ID), chromedp.ByQuery),
+	)
+	if n := countNodes(t, ctx, fmt.Sprintf(`#prompt-%d .submission .badge.late`, sunrise.ID)); n != 2 {
+		t.Errorf("late badges on the overview's sunrise answers: %d, want 2", n)
+	}
+	if n := countNodes(t, ctx, fmt.Sprintf(`#prompt-%d .badge.late`, joke.ID)); n != 0 {
+		t.Errorf("the on-time joke is marked late")
+	}
+	shoot(t, ctx, "03-overview", laptop)
+
+	run(t, ctx, "open the review queue",
+		chromedp.Navigate(base+"/review"),
+		chromedp.WaitVisible(`.review-list`, chromedp.ByQuery),
+	)
+	if n := countNodes(t, ctx, `.review-item .late-note`); n != 2 {
+		t.Errorf("late notes in the review queue: %d, want 2", n)
+	}
+	shoot(t, ctx, "04-review", laptop)
 }

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -471,4 +472,377 @@ func FuzzSessionCookies(f *testing.F) {
 		}
 		_, _ = io.Copy(io.Discard, rec.Body)
 	})
+}
+
+// dashboardSite is a fuzz site for the dashboard's forms: the event uses
+// teams (Reds, Blues), email nudges go to an SMTP server started for the
+// test, Bea (Reds) answered the joke and Cy (Blues) nothing.
+type dashboardSite struct {
+	*fuzzSite
+	smtp     *handlertest.SMTPServer
+	base     string
+	prompts  []uint // desk, joke, motto
+	reds     *models.Team
+	answerID uint // Bea's joke
+	cy       *models.Participant
+}
+
+func newDashboardSite(f *testing.F) *dashboardSite {
+	srv := handlertest.StartSMTP(f)
+	app := handlertest.New(f, handlertest.Options{Mailer: srv.Mailer(f), Embedded: true})
+	ctx := f.Context()
+	o := app.Organizer("ana@example.com", "Ana")
+	org := app.Client()
+	org.SignIn("ana@example.com")
+	ev := app.Event(o, "Hunt", "Europe/Lisbon")
+	if err := app.Store.DB().Model(ev).Update("teams_enabled", true).Error; err != nil {
+		f.Fatal(err)
+	}
+	ev.TeamsEnabled = true
+	reds, err := app.Store.CreateTeam(ctx, ev, "Reds")
+	if err != nil {
+		f.Fatal(err)
+	}
+	blues, err := app.Store.CreateTeam(ctx, ev, "Blues")
+	if err != nil {
+		f.Fatal(err)
+	}
+	desk := app.Prompt(ev, models.KindPhoto, "Desk", nil, nil)
+	joke := app.Prompt(ev, models.KindText, "Joke", nil, nil)
+	motto := app.Prompt(ev, models.KindText, "Motto", nil, nil)
+	bea, err := app.Store.Join(ctx, ev, models.JoinInput{Name: "Bea", TimeZone: "Asia/Tokyo", TeamID: reds.ID, Email: "bea@example.com"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	cy, err := app.Store.Join(ctx, ev, models.JoinInput{Name: "Cy", TimeZone: "America/New_York", TeamID: blues.ID, Email: "cy@example.com"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sub, _, err := app.Store.SaveTextAnswer(ctx, ev, joke, bea, "Knock knock")
+	if err != nil {
+		f.Fatal(err)
+	}
+	return &dashboardSite{
+		fuzzSite: &fuzzSite{app: app, ev: ev, photo: desk, organizer: org.Cookies(), pa: bea},
+		smtp:     srv, base: fmt.Sprintf("/dashboard/events/%d", ev.ID),
+		prompts: []uint{desk.ID, joke.ID, motto.ID}, reds: reds, answerID: sub.ID, cy: cy,
+	}
+}
+
+// post sends a dashboard form as a page does, or as a script asking for
+// JSON (token in the header).
+func (s *dashboardSite) post(path string, form url.Values, asJSON bool) *httptest.ResponseRecorder {
+	if !asJSON {
+		return s.postForm(path, form, s.organizer)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-CSRF-Token", fuzzCSRF)
+	return s.do(req, s.organizer)
+}
+
+// FuzzDashboardForms sends arbitrary values to the dashboard's forms, the
+// selector choosing which: the review queue's bonus points (with "next"),
+// the nudge picks, a prompt's move ("to", "direction"), an invitation,
+// creating and renaming a team, renaming a participant, and the activity
+// feed's after= and the review queue's query. Each answers its documented
+// statuses, never a 5xx; a refused form changes nothing, and what a taken
+// one stores is what was typed, cleaned. Whatever was changed is put back,
+// so the site stays the same from one input to the next.
+func FuzzDashboardForms(f *testing.F) {
+	f.Add(uint8(0), "+3", "Made us laugh", "", false)
+	f.Add(uint8(0), "-1000", "", "/dashboard/events/1/review?state=todo", true)
+	f.Add(uint8(0), "1001", "x", "//evil.example/", false)
+	f.Add(uint8(0), "+-5", "\x00", "https://evil.example", false)
+	f.Add(uint8(0), "9223372036854775808", strings.Repeat("é", 201), "/dashboard/events/1?x#y", false)
+	f.Add(uint8(0), " 7 ", "  two\tspaces ", "/dashboard/events/1/review\r\n", true)
+	f.Add(uint8(1), "2:2,3:2", "", "", true)
+	f.Add(uint8(1), "-1:-1,99999999999999999999:1, 2:2,2:2junk", "", "", false)
+	f.Add(uint8(1), "", "", "", false)
+	f.Add(uint8(2), "0", "", "", false)
+	f.Add(uint8(2), "2", "", "xx", true)
+	f.Add(uint8(2), "", "down", "x", false)
+	f.Add(uint8(2), "-1", "up", "", false)
+	f.Add(uint8(2), "99999999999999999999", "", "", true)
+	f.Add(uint8(2), "1e3", "sideways", "", false)
+	f.Add(uint8(3), "Sam@Example.com ", "moderator", "", false)
+	f.Add(uint8(3), "ana@example.com", "organizer", "", false)
+	f.Add(uint8(3), "not an email", "owner", "", false)
+	f.Add(uint8(3), "\"x\"@example.com", "moderator", "", false)
+	f.Add(uint8(4), "Greens", "", "", false)
+	f.Add(uint8(4), "reds", "", "", false)
+	f.Add(uint8(4), "\u200b", "", "", false)
+	f.Add(uint8(5), "BLUES", "", "", false)
+	f.Add(uint8(5), "Reds", "", "", false)
+	f.Add(uint8(5), strings.Repeat("R", 61), "", "", false)
+	f.Add(uint8(6), "cy", "", "", false)
+	f.Add(uint8(6), " Bea  Santos ", "", "", false)
+	f.Add(uint8(6), "<script>", "", "", false)
+	f.Add(uint8(7), "0", "todo", "2", false)
+	f.Add(uint8(7), "-1", "starred", "99999", false)
+	f.Add(uint8(7), "4294967296", "hidden", "-3", true)
+	f.Add(uint8(7), "%zz", "%zz&prompt=1;x", "abc", true)
+	s := newDashboardSite(f)
+	f.Fuzz(func(t *testing.T, sel uint8, a, b, c string, asJSON bool) {
+		ctx := t.Context()
+		switch sel % 8 {
+		case 0:
+			s.fuzzBonus(t, a, b, c, asJSON)
+		case 1:
+			s.fuzzNudges(t, a, asJSON)
+		case 2:
+			s.fuzzMove(t, a, b, len(c)%len(s.prompts), asJSON)
+		case 3:
+			before := s.invites(t)
+			rec := s.post(s.base+"/invites", url.Values{"email": {a}, "role": {b}}, false)
+			wantStatus(t, "invite", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+			after := s.invites(t)
+			switch {
+			case rec.Code != http.StatusSeeOther && len(after) != len(before):
+				t.Fatalf("refused invite changed the invitations: %d, then %d", len(before), len(after))
+			case rec.Code == http.StatusSeeOther && len(after) != 1:
+				t.Fatalf("invite taken, but %d invitations", len(after))
+			case rec.Code == http.StatusSeeOther && (after[0].Email != strings.ToLower(strings.TrimSpace(a)) || string(after[0].Role) != b):
+				t.Fatalf("invite for %q as %q stored as %q %q", a, b, after[0].Email, after[0].Role)
+			}
+			if err := s.app.Store.DB().Where("event_id = ?", s.ev.ID).Delete(&models.Invite{}).Error; err != nil {
+				t.Fatal(err)
+			}
+		case 4:
+			rec := s.post(s.base+"/teams", url.Values{"name": {a}}, false)
+			wantStatus(t, "create team", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+			teams := s.teams(t)
+			if rec.Code != http.StatusSeeOther {
+				if len(teams) != 2 {
+					t.Fatalf("refused team name %q, but %d teams", a, len(teams))
+				}
+				return
+			}
+			if len(teams) != 3 {
+				t.Fatalf("team %q taken, but %d teams", a, len(teams))
+			}
+			for _, tm := range teams {
+				if tm.ID != s.reds.ID && tm.Name != "Blues" {
+					checkCleanName(t, "team name", a, tm.Name)
+					wantStatus(t, "delete the new team", s.post(fmt.Sprintf("%s/teams/%d/delete", s.base, tm.ID), url.Values{}, false), http.StatusSeeOther)
+				}
+			}
+		case 5:
+			rec := s.post(fmt.Sprintf("%s/teams/%d", s.base, s.reds.ID), url.Values{"name": {a}}, false)
+			wantStatus(t, "rename team", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+			tm, err := s.app.Store.EventTeam(ctx, s.ev.ID, s.reds.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != http.StatusSeeOther {
+				if tm.Name != "Reds" {
+					t.Fatalf("refused rename %q changed the team to %q", a, tm.Name)
+				}
+				return
+			}
+			checkCleanName(t, "team name", a, tm.Name)
+			if err := s.app.Store.RenameTeam(ctx, tm, "Reds"); err != nil {
+				t.Fatal(err)
+			}
+		case 6:
+			rec := s.post(fmt.Sprintf("%s/people/%d", s.base, s.pa.ID), url.Values{"name": {a}}, false)
+			wantStatus(t, "rename participant", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+			pa, err := s.app.Store.EventParticipant(ctx, s.ev.ID, s.pa.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != http.StatusSeeOther {
+				if pa.Name != "Bea" {
+					t.Fatalf("refused rename %q changed the name to %q", a, pa.Name)
+				}
+				return
+			}
+			checkCleanName(t, "participant name", a, pa.Name)
+			if err := s.app.Store.RenameParticipant(ctx, pa, "Bea"); err != nil {
+				t.Fatal(err)
+			}
+		case 7:
+			s.fuzzQueries(t, a, b, c, asJSON)
+		}
+	})
+}
+
+// checkCleanName checks a stored name is the typed one with its spaces
+// tidied: no control or format characters, none at the ends.
+func checkCleanName(t *testing.T, what, typed, stored string) {
+	t.Helper()
+	if stored != strings.Join(strings.Fields(typed), " ") || stored == "" || !utf8.ValidString(stored) {
+		t.Fatalf("%s %q stored as %q", what, typed, stored)
+	}
+	for _, r := range stored {
+		if r < 0x20 || r == 0x7f || r == 0x200b {
+			t.Fatalf("%s %q stored with %U", what, typed, r)
+		}
+	}
+}
+
+func (s *dashboardSite) fuzzBonus(t *testing.T, points, reason, next string, asJSON bool) {
+	ctx := t.Context()
+	before, err := s.app.Store.EventSubmission(ctx, s.ev.ID, s.answerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := s.post(fmt.Sprintf("%s/submissions/%d/bonus", s.base, s.answerID), url.Values{"points": {points}, "reason": {reason}, "next": {next}}, asJSON)
+	if asJSON {
+		wantStatus(t, "bonus (JSON)", rec, http.StatusOK, http.StatusUnprocessableEntity)
+	} else {
+		wantStatus(t, "bonus", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+	}
+	after, err := s.app.Store.EventSubmission(ctx, s.ev.ID, s.answerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := rec.Code == http.StatusOK || rec.Code == http.StatusSeeOther
+	if !taken {
+		if after.BonusPoints != before.BonusPoints || after.BonusReason != before.BonusReason {
+			t.Fatalf("refused bonus %q %q changed it to %d %q", points, reason, after.BonusPoints, after.BonusReason)
+		}
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(points), "+"))
+	if err != nil || after.BonusPoints != n || n < -models.MaxBonus || n > models.MaxBonus {
+		t.Fatalf("bonus %q stored as %d", points, after.BonusPoints)
+	}
+	if n != 0 && after.BonusReason != strings.Join(strings.Fields(reason), " ") || n == 0 && after.BonusReason != "" {
+		t.Fatalf("reason %q stored as %q", reason, after.BonusReason)
+	}
+	// Back to the page the form came from, if it is this event's.
+	if loc := rec.Header().Get("Location"); rec.Code == http.StatusSeeOther &&
+		!strings.HasPrefix(loc, s.base+"?") && !strings.HasPrefix(loc, s.base+"/") && !strings.HasPrefix(loc, s.base+"#") {
+		t.Fatalf("bonus with next %q went to %q", next, loc)
+	}
+	if _, err := s.app.Store.AwardBonus(ctx, s.ev.ID, s.answerID, models.Bonus{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fuzzNudges sends the comma-separated picks (with Cy's joke, which is
+// open, when add is set). A nudge goes only to someone picked who has not
+// answered and has an email; the page never fails.
+func (s *dashboardSite) fuzzNudges(t *testing.T, picks string, add bool) {
+	values := strings.Split(picks, ",")
+	if add {
+		values = append(values, fmt.Sprintf("%d:%d", s.prompts[1], s.cy.ID))
+	}
+	sentBefore := len(s.smtp.Messages())
+	rec := s.post(s.base+"/nudges", url.Values{"nudge": values}, false)
+	wantStatus(t, "nudge", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+	picked := map[models.NudgeKey]bool{}
+	for _, v := range values {
+		var k models.NudgeKey
+		if _, err := fmt.Sscanf(v, "%d:%d", &k.PromptID, &k.ParticipantID); err == nil {
+			picked[k] = true
+		}
+	}
+	var sent []models.Nudge
+	if err := s.app.Store.DB().Where("event_id = ?", s.ev.ID).Find(&sent).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sent {
+		k := models.NudgeKey{PromptID: n.PromptID, ParticipantID: n.ParticipantID}
+		if !picked[k] || k == (models.NudgeKey{PromptID: s.prompts[1], ParticipantID: s.pa.ID}) {
+			t.Fatalf("picks %q nudged %+v", values, k)
+		}
+	}
+	if rec.Code != http.StatusSeeOther && (len(sent) != 0 || len(s.smtp.Messages()) != sentBefore) {
+		t.Fatalf("refused nudge %q recorded %d nudges", values, len(sent))
+	}
+	// Cy has an email and has not answered the joke: picked, he is emailed.
+	cyJoke := models.NudgeKey{PromptID: s.prompts[1], ParticipantID: s.cy.ID}
+	if picked[cyJoke] {
+		got := false
+		for _, n := range sent {
+			got = got || n.PromptID == cyJoke.PromptID && n.ParticipantID == cyJoke.ParticipantID && n.Status == models.NudgeSent
+		}
+		if rec.Code != http.StatusSeeOther || !got || len(s.smtp.Messages()) == sentBefore {
+			t.Fatalf("picks %q with Cy's joke: %d, nudged %v, %d emails", values, rec.Code, got, len(s.smtp.Messages())-sentBefore)
+		}
+	}
+	// Forget them, so the next input may nudge the same people.
+	if err := s.app.Store.DB().Where("event_id = ?", s.ev.ID).Delete(&models.Nudge{}).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fuzzMove moves prompt i: the order stays 0..n-1, and a taken "to" puts
+// the prompt there (or at the end).
+func (s *dashboardSite) fuzzMove(t *testing.T, to, direction string, i int, asJSON bool) {
+	id := s.prompts[i]
+	rec := s.post(fmt.Sprintf("%s/prompts/%d/move", s.base, id), url.Values{"to": {to}, "direction": {direction}}, asJSON)
+	if asJSON {
+		wantStatus(t, "move (JSON)", rec, http.StatusNoContent, http.StatusUnprocessableEntity)
+	} else {
+		wantStatus(t, "move", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+	}
+	list, err := s.app.Store.Prompts(t.Context(), s.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, p := range list {
+		if p.Position != j {
+			t.Fatalf("after moving with to=%q direction=%q: positions %v", to, direction, positions(list))
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(to)); err == nil && n >= 0 && rec.Code < 400 {
+		if want := min(n, len(list)-1); list[want].ID != id {
+			t.Fatalf("moved to %q: at %v, want place %d", to, positions(list), want)
+		}
+	}
+}
+
+func positions(list []models.Prompt) []string {
+	var out []string
+	for _, p := range list {
+		out = append(out, fmt.Sprintf("%d@%d", p.ID, p.Position))
+	}
+	return out
+}
+
+// fuzzQueries reads the feed after an arbitrary id and the review queue
+// with arbitrary filters (and an arbitrary raw query).
+func (s *dashboardSite) fuzzQueries(t *testing.T, after, state, page string, grid bool) {
+	req := httptest.NewRequest(http.MethodGet, s.base+"/progress/feed", nil)
+	req.URL.RawQuery = url.Values{"after": {after}}.Encode()
+	req.Header.Set("Accept", "application/json")
+	rec := s.do(req, s.organizer)
+	wantStatus(t, "feed", rec, http.StatusOK, http.StatusBadRequest)
+	var feed struct {
+		Items  []json.RawMessage `json:"items"`
+		LastID *uint             `json:"last_id"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &feed); rec.Code == http.StatusOK && (err != nil || feed.Items == nil || feed.LastID == nil) {
+		t.Fatalf("feed after %q: %v %s", after, err, rec.Body.String())
+	}
+	q := url.Values{"state": {state}, "prompt": {after}, "page": {page}}
+	if grid {
+		q.Set("view", "grid")
+	}
+	for _, raw := range []string{q.Encode(), state + "&" + page} {
+		req := httptest.NewRequest(http.MethodGet, s.base+"/review", nil)
+		req.URL.RawQuery = raw
+		wantStatus(t, "review ?"+raw, s.do(req, s.organizer), http.StatusOK)
+	}
+}
+
+// invites lists the event's pending invitations.
+func (s *dashboardSite) invites(t *testing.T) []models.Invite {
+	var list []models.Invite
+	if err := s.app.Store.DB().Where("event_id = ?", s.ev.ID).Find(&list).Error; err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func (s *dashboardSite) teams(t *testing.T) []models.Team {
+	list, err := s.app.Store.Teams(t.Context(), s.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

@@ -16,15 +16,23 @@ import (
 func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true,
-		LogRequestID: true, LogRemoteIP: true, LogResponseSize: true,
+		LogRequestID: true, LogRemoteIP: true, LogResponseSize: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			status := v.Status
+			if v.Error != nil && !c.Response().Committed {
+				// The error handler writes this response after the line
+				// is logged (outside the session middleware, which
+				// answers errors itself, or after a panic): log the
+				// status it will send, not the 200 not yet written.
+				status, _ = web.Describe(v.Error)
+			}
 			level := slog.LevelInfo
-			if v.Status >= 500 {
+			if status >= 500 {
 				level = slog.LevelError
 			}
 			log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.Int("status", status), slog.Duration("latency", v.Latency),
 				slog.Int64("bytes", v.ResponseSize), slog.String("ip", v.RemoteIP),
 				slog.String("request_id", v.RequestID))
 			return nil

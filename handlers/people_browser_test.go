@@ -220,6 +220,9 @@ func TestBrowserPeoplePage(t *testing.T) {
 		chromedp.WaitVisible(`form[action$="/account"]`, chromedp.ByQuery),
 	)
 	browsertest.Screenshot(t, guest, "10-invite-phone")
+	run(t, guest, "laptop size", chromedp.ActionFunc(laptop))
+	browsertest.Screenshot(t, guest, "10-invite-laptop")
+	run(t, guest, "phone size", chromedp.ActionFunc(browsertest.Phone))
 	run(t, guest, "create the account",
 		chromedp.SendKeys(`input[name=name]`, "Sam", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, handlertest.Password, chromedp.ByQuery),

@@ -219,7 +219,11 @@ type FeedItem struct {
 	Caption         string
 	Text            string
 	Hidden          bool
-	CreatedAt       time.Time
+	// Late and LatePercent: sent in the prompt's late window, earning that
+	// share of the points.
+	Late        bool
+	LatePercent int
+	CreatedAt   time.Time
 }
 
 // HasPhoto reports whether the answer is a photo.
@@ -238,7 +242,7 @@ func (s *Store) FeedAfter(ctx context.Context, eventID, afterID uint, limit int)
 	}
 	var list []FeedItem
 	err := s.db.WithContext(ctx).Table("submissions s").
-		Select("s.id, s.prompt_id, pa.name AS participant_name, p.title AS prompt_title, s.photo_key, s.caption, s.text, s.hidden, s.created_at").
+		Select("s.id, s.prompt_id, pa.name AS participant_name, p.title AS prompt_title, s.photo_key, s.caption, s.text, s.hidden, s.late, p.late_percent, s.created_at").
 		Joins("JOIN participants pa ON pa.id = s.participant_id").
 		Joins("JOIN prompts p ON p.id = s.prompt_id").
 		Where("s.event_id = ? AND s.id > ?", eventID, afterID).

@@ -284,8 +284,10 @@ type submissionView struct {
 	PhoneURL    string
 	OriginalURL string
 	When        string
-	Hidden      bool
-	Starred     bool
+	// Late says what a late answer earns ("" if sent on time).
+	Late    string
+	Hidden  bool
+	Starred bool
 }
 
 func (h *Handler) showEvent(c echo.Context) error {
@@ -306,13 +308,20 @@ func (h *Handler) showEvent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := h.store.Now()
+	now, viewer := h.store.Now(), viewerZone(c, &ev.Event)
 	loc := ev.Location()
+	latePercent := make(map[uint]int, len(prompts))
+	for _, p := range prompts {
+		latePercent[p.ID] = p.LatePercent
+	}
 	byPrompt := map[uint][]submissionView{}
 	base := fmt.Sprintf("/dashboard/events/%d/photos/", ev.ID)
 	for _, s := range subs {
 		v := submissionView{ID: s.ID, Name: s.ParticipantName, Caption: s.Caption, Text: s.Text,
-			Hidden: s.Hidden, Starred: s.Starred, When: web.When(s.UpdatedAt, loc, loc, now)}
+			Hidden: s.Hidden, Starred: s.Starred, When: web.When(s.UpdatedAt, viewer, loc, now)}
+		if s.Late {
+			v.Late = lateNote(latePercent[s.PromptID])
+		}
 		if s.HasPhoto() {
 			v.ThumbURL = fmt.Sprintf("%s%d/%s", base, s.ID, media.Thumb)
 			v.PhoneURL = fmt.Sprintf("%s%d/%s", base, s.ID, media.Phone)
@@ -323,7 +332,6 @@ func (h *Handler) showEvent(c echo.Context) error {
 		byPrompt[s.PromptID] = append(byPrompt[s.PromptID], v)
 	}
 	views := make([]promptView, 0, len(prompts))
-	viewer := viewerZone(c, &ev.Event)
 	for i, p := range prompts {
 		views = append(views, promptView{
 			Prompt: p, promptSchedule: scheduleOf(&ev.Event, &p, viewer, now, i, len(prompts)),

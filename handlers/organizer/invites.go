@@ -193,7 +193,9 @@ func (h *Handler) renderInvite(c echo.Context, status int, d *models.InviteDetai
 	o := h.signedInOrganizer(c)
 	p.Page = h.page(c, "Invitation to "+d.EventName)
 	viewer := viewerZone(c, ev)
-	p.Expires, p.ViewerZone = web.When(d.ExpiresAt, viewer, ev.Location(), h.store.Now()), viewer.String()
+	// The person invited may be anywhere: name the zone the time is in.
+	p.Expires = web.When(d.ExpiresAt, viewer, viewer, h.store.Now()) + ", " + models.ZoneCity(viewer.String()) + " time"
+	p.ViewerZone = viewer.String()
 	if o != nil {
 		p.SignedInAs = fmt.Sprintf("%s (%s)", o.Name, o.Email)
 		p.EmailDiffers = o.Email != d.Email

@@ -172,3 +172,16 @@ func TestStaleInviteLinks(t *testing.T) {
 	}
 	mustPage(t, "people with an expired invite", s.ana.Get(s.url), http.StatusOK, "kim@example.com", "expired ")
 }
+
+// TestInvitePageSaysWhichZoneItsExpiryIsIn: the person invited may be in
+// any zone, so the expiry names it: the browser's (zone.js sets the "tz"
+// cookie), else the event's.
+func TestInvitePageSaysWhichZoneItsExpiryIsIn(t *testing.T) {
+	s := newPeopleSite(t)
+	link := s.invite(t, "sam@example.com", "moderator")
+	// Invitations work 7 days from Wed 2 Dec 12:00 UTC.
+	mustPage(t, "invite page, no zone yet", s.app.Client().Get(link), http.StatusOK, "This link works until Wed 9 Dec 12:00, Lisbon time.")
+	req, _ := http.NewRequest(http.MethodGet, link, nil)
+	req.AddCookie(&http.Cookie{Name: "tz", Value: "America/New_York"})
+	mustPage(t, "invite page in New York", s.app.Client().Do(req), http.StatusOK, "This link works until Wed 9 Dec 07:00, New York time.")
+}

@@ -440,3 +440,21 @@ func TestScoresAreLiveForOrganizersAndFrozenForParticipants(t *testing.T) {
 		t.Errorf("Cy's prompt page after the freeze shows a bonus awarded after it:\n%s", body)
 	}
 }
+
+// TestReviewDeleteAsksFirst: the delete button's form carries the question
+// forms.js and review.js ask before deleting, naming whose answer goes.
+func TestReviewDeleteAsksFirst(t *testing.T) {
+	w := newModWorld(t)
+	for _, view := range []string{"/review", "/review?view=grid"} {
+		body := w.ana.Get(w.base() + view).Body.String()
+		for id, question := range map[uint]string{
+			w.beaID: "Delete this answer by Bea and its photo? This cannot be undone.",
+			w.cyID:  "Delete this answer by Cy? This cannot be undone.",
+		} {
+			want := fmt.Sprintf(`action="%s" data-mod="delete" data-confirm="%s"`, w.action(id, "delete"), question)
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the delete form of answer %d lacks %s", view, id, want)
+			}
+		}
+	}
+}

@@ -267,3 +267,22 @@ func TestWithoutSMTPTheNudgesPageOffersLinksOnly(t *testing.T) {
 		t.Errorf("recorded %d nudges without SMTP", n)
 	}
 }
+
+func TestSendingNudgesWithNobodyTickedIsRefused(t *testing.T) {
+	w := newNudgeWorld(t, true)
+	for name, form := range map[string]url.Values{
+		"nothing ticked": nil,
+		"unreadable":     {"nudge": {"", "swing:ana", ":"}},
+	} {
+		rec := w.owner.PostForm(w.nudgesPath, form)
+		body := rec.Body.String()
+		// The page comes back with the message and the list to tick from.
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "Tick at least one person to nudge.") ||
+			!strings.Contains(body, fmt.Sprintf(`value="%s" form="nudge-form"`, key(w.swing, w.ana))) {
+			t.Errorf("%s: got %d, want 422 with the message and the list\n%s", name, rec.Code, body)
+		}
+	}
+	if n, m := len(nudges(t, w.app, w.ev.ID)), len(w.smtp.Messages()); n != 0 || m != 0 {
+		t.Errorf("%d nudges recorded and %d emails sent, want none", n, m)
+	}
+}

@@ -65,6 +65,8 @@ type progressCell struct {
 	Starred bool
 	// ViaTeam: a teammate answered this team prompt for the team.
 	ViaTeam bool
+	// LateNote says what a late answer earns ("" if on time).
+	LateNote string
 }
 
 // feedItem is one new answer in the live activity feed (also its JSON).
@@ -77,6 +79,10 @@ type feedItem struct {
 	When     string `json:"when"`
 	Hidden   bool   `json:"hidden"`
 	URL      string `json:"url"`
+	// Late: sent in the grace window after the prompt closed; LateNote
+	// says what it earns.
+	Late     bool   `json:"late"`
+	LateNote string `json:"late_note,omitempty"`
 }
 
 type feedResponse struct {
@@ -148,6 +154,18 @@ func (h *Handler) showProgress(c echo.Context) error {
 			latest[s.ParticipantID] = s.UpdatedAt
 		}
 	}
+	// Lateness is decided when an answer is sent (Submission.Late); the
+	// feed's rows lack it, so it comes from the answers loaded above.
+	late := map[uint]string{}
+	latePercent := map[uint]int{}
+	for _, p := range prompts {
+		latePercent[p.ID] = p.LatePercent
+	}
+	for _, s := range subs {
+		if s.Late {
+			late[s.ID] = lateNote(latePercent[s.PromptID])
+		}
+	}
 	points := map[uint]int{}
 	for _, st := range board.People {
 		points[st.ID] = st.Points
@@ -181,7 +199,7 @@ func (h *Handler) showProgress(c echo.Context) error {
 		page.Rows = append(page.Rows, row)
 	}
 	for _, it := range feed {
-		page.Feed = append(page.Feed, h.feedItem(ev, &it, viewer, now))
+		page.Feed = append(page.Feed, h.feedItem(ev, &it, late[it.ID], viewer, now))
 	}
 	if len(feed) > 0 {
 		page.LastID = feed[0].ID
@@ -204,14 +222,21 @@ func (h *Handler) progressCell(ev *models.OrganizerEvent, pa *models.Participant
 	} else if s.Text != "" {
 		cell.Label += ": " + clipText(s.Text, 120)
 	}
+	if s.Late {
+		cell.LateNote = lateNote(p.LatePercent)
+		cell.Label += " (" + cell.LateNote + ")"
+	}
 	if s.Hidden {
 		cell.Label += " (hidden)"
 	}
 	return cell
 }
 
-func (h *Handler) feedItem(ev *models.OrganizerEvent, it *models.FeedItem, viewer *time.Location, now time.Time) feedItem {
+// feedItem makes a feed row ready to print; lateNote is "" for an answer
+// sent on time.
+func (h *Handler) feedItem(ev *models.OrganizerEvent, it *models.FeedItem, lateNote string, viewer *time.Location, now time.Time) feedItem {
 	f := feedItem{ID: it.ID, Name: it.ParticipantName, Prompt: it.PromptTitle, Hidden: it.Hidden,
+		Late: lateNote != "", LateNote: lateNote,
 		When: web.When(it.CreatedAt, viewer, ev.Location(), now),
 		URL:  fmt.Sprintf("/dashboard/events/%d/review?prompt=%d#sub-%d", ev.ID, it.PromptID, it.ID)}
 	if it.HasPhoto() {
@@ -241,16 +266,28 @@ func (h *Handler) showFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	late := lateNotes(list)
 	now, viewer := h.store.Now(), viewerZone(c, &ev.Event)
 	res := feedResponse{Items: []feedItem{}, LastID: uint(after)}
 	for _, it := range list {
-		res.Items = append(res.Items, h.feedItem(ev, &it, viewer, now))
+		res.Items = append(res.Items, h.feedItem(ev, &it, late[it.ID], viewer, now))
 	}
 	if len(list) > 0 {
 		res.LastID = list[0].ID
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, res)
+}
+
+// lateNotes says which of the feed's answers are late, and what they earn.
+func lateNotes(list []models.FeedItem) map[uint]string {
+	notes := map[uint]string{}
+	for _, it := range list {
+		if it.Late {
+			notes[it.ID] = lateNote(it.LatePercent)
+		}
+	}
+	return notes
 }
 
 // clipText shortens s to at most n characters, marking the cut.

@@ -272,7 +272,7 @@ func (h *Handler) reviewItem(ev *models.OrganizerEvent, it *models.ReviewItem, v
 		item.BonusValue, item.ReasonValue = strconv.Itoa(it.BonusPoints), it.BonusReason
 	}
 	if it.Late {
-		item.Late = fmt.Sprintf("late: %d%% of the points", it.PromptLate)
+		item.Late = lateNote(it.PromptLate)
 	}
 	if it.HasPhoto() {
 		base := fmt.Sprintf("/dashboard/events/%d/photos/%d/", ev.ID, it.ID)
@@ -282,6 +282,13 @@ func (h *Handler) reviewItem(ev *models.OrganizerEvent, it *models.ReviewItem, v
 		}
 	}
 	return item
+}
+
+// lateNote says what a late answer earns. Whether an answer is late is
+// decided once, when it is sent (models.Submission.Late: it came in the
+// prompt's grace window after the close), so every page reads that flag.
+func lateNote(percent int) string {
+	return fmt.Sprintf("late: %d%% of the points", percent)
 }
 
 // pointsText says what an answer earns as the organizer sees it.

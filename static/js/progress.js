@@ -45,7 +45,14 @@ if (feed) {
     line.append(el("strong", "", it.name), " answered ", el("em", "", it.prompt));
     body.append(line);
     if (it.text) body.append(el("span", "feed-snippet", it.text));
-    body.append(el("span", "meta", it.when + (it.hidden ? " · hidden" : "")));
+    const meta = el("span", "meta", it.when);
+    if (it.late) {
+      const badge = el("span", "badge late", "late");
+      if (it.late_note) badge.title = it.late_note;
+      meta.append(" · ", badge);
+    }
+    if (it.hidden) meta.append(" · hidden");
+    body.append(meta);
     a.append(body);
     li.append(a);
     return li;
