@@ -2,14 +2,16 @@
 // the real app on 127.0.0.1 with a seeded event, N phones following the
 // reveal over Server-Sent Events, and a presenter moving through the deck.
 //
-//	go run ./cmd/livebench                      # 1000 phones, 30 moves quiet, 30 under load
+//	go run ./cmd/livebench                      # 1000 phones, 30 moves quiet, 30 with reconnects, 30 with reactions
 //	go run ./cmd/livebench -followers 200 -moves 10
 //
 // It reports how long a slide change takes to reach every phone (from the
-// presenter's request to each phone reading the event: p50, p99, max), the
-// presenter's request time, both again while 200 phones a second reconnect
-// (the load reactions will add: the next engineer plugs their POST in
-// here, see churn in clients.go), and the server's memory per phone.
+// presenter's request to each phone reading the event: p50, p99, max) and
+// the presenter's request time, three times: quiet, while 200 phones a
+// second reconnect, and while phones send 200 emoji reactions a second
+// (-react); then the server's memory per phone, and whether the target
+// holds (a change reaches every phone within 250 ms at p99, and the
+// presenter is not slowed by the reactions).
 //
 // The app and the phones run in two processes (this one re-runs itself
 // with -role=phones), so the server's memory is measured alone. Everything

@@ -416,8 +416,7 @@ func (r *recorder) move(seq int64) (int64, bool) {
 // moves makes o.moves slide changes starting at move number from, each
 // timed from the presenter's request to every phone reading it, with
 // churn running meanwhile when set.
-func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from int, churn *churner) (phase, error) {
-	var ph phase
+func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from int, churn *churner) (ph phase, err error) {
 	if churn != nil {
 		stop := churn.start(ctx, b.o.churnRate)
 		defer func() { ph.Churn = stop() }()
@@ -489,9 +488,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// churner is the other traffic of a live call: phones (re)connecting, at
-// a fixed rate. Reactions will be POSTs from phones at this rate; when
-// they exist, send them from hit instead.
+// churner is the other traffic of a live call, at a fixed rate: phones
+// (re)connecting, or (with hitFn) phones tapping reactions.
 type churner struct {
 	b      *bench
 	phones []*phone

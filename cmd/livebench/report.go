@@ -112,4 +112,39 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "  per phone: %.1f KiB resident (at peak), %.1f KiB Go heap + %.1f KiB goroutine stacks (steady), %d goroutines\n",
 		float64(r.PeakRSS-r.Base.RSS)/n/1024, float64(heap)/n/1024, float64(stack)/n/1024, r.Goroutines)
 	fmt.Fprintf(w, "  hub: %d messages dropped for slow phones\n", r.Dropped)
+	fmt.Fprintln(w)
+	for _, v := range r.verdicts() {
+		fmt.Fprintf(w, "  %s\n", v)
+	}
+}
+
+// deliveryTarget is the bar: a slide change reaches every phone
+// within this at p99.
+const deliveryTarget = 250.0 // ms
+
+// verdicts says, phase by phase, whether the targets hold: delivery p99
+// within deliveryTarget, and the presenter's p99 under reactions no worse
+// than twice the quiet one (plus 10 ms of noise).
+func (r *report) verdicts() []string {
+	var out []string
+	var quiet *phase
+	for i := range r.Phones.Phases {
+		ph := &r.Phones.Phases[i]
+		if i == 0 {
+			quiet = ph
+		}
+		verdict := "met"
+		if ph.Delivery.P99 > deliveryTarget || ph.Missed > 0 {
+			verdict = "NOT met"
+		}
+		out = append(out, fmt.Sprintf("%-28s delivery p99 %6.1f ms (target %.0f ms): %s", ph.Name+":", ph.Delivery.P99, deliveryTarget, verdict))
+		if quiet != nil && ph != quiet && ph.Churn.What == "reactions" {
+			slowed := "no"
+			if ph.Presenter.P99 > 2*quiet.Presenter.P99+10 {
+				slowed = "YES"
+			}
+			out = append(out, fmt.Sprintf("%-28s presenter p99 %6.1f ms against %.1f ms quiet: slowed by reactions: %s", ph.Name+":", ph.Presenter.P99, quiet.Presenter.P99, slowed))
+		}
+	}
+	return out
 }

@@ -84,7 +84,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		srv.Shutdown(sctx)
 	}()
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves (quiet, then with %d phone requests/s)\n", url, o.followers, o.moves, o.churnRate)
+	fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves (quiet, with %d reconnects/s, with %d reactions/s)\n", url, o.followers, o.moves, o.churnRate, o.reactRate)
 
 	self, err := os.Executable()
 	if err != nil {

@@ -197,6 +197,15 @@ func TestDeckIsBuiltFromTheEventInOrder(t *testing.T) {
 	if len(last.Rows) != 3 || last.Revealed != 3 || last.Rows[0].Name != "Bea" || last.Rows[0].Points != 20 || last.Rows[1].Rank != 2 || !last.Rows[2].Tied {
 		t.Errorf("board: %+v", last)
 	}
+	// The organizer's pick is known from the start: Dee's starred photo.
+	if pick := d.Slides[d.Index(fmt.Sprintf("award-pick-%d", s.swing.ID))]; !pick.Decided || len(pick.Rows) != 1 ||
+		pick.Rows[0].Name != "Dee" || pick.Rows[0].Tied || pick.SubmissionID != s.deePhoto || pick.PhotoKey == "" {
+		t.Errorf("the organizer's pick: %+v", pick)
+	}
+	// The audience's awards wait for the room.
+	if votes := d.Slides[d.Index(live.VotesAwardKey(s.swing.ID))]; votes.Decided || len(votes.Rows) != 0 {
+		t.Errorf("the audience favourite is decided before the reveal: %+v", votes)
+	}
 	if first := d.Slides[len(d.Slides)-3]; first.Revealed != 1 {
 		t.Errorf("board's first row slide reveals %d rows", first.Revealed)
 	}
