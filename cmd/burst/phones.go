@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,8 +30,9 @@ type result struct {
 	lockedReplies int
 	lockedInLog   int
 	serverErrors  int
-	peakRSS       int64
+	peakRSS       []int64 // per instance
 	rssErr        error
+	requests      []int64 // per instance
 }
 
 func (r *result) fail(format string, args ...any) {
@@ -43,24 +45,55 @@ func (r *result) failed() bool {
 	return len(r.errors) > 0 || r.lockedReplies > 0 || r.lockedInLog > 0 || r.serverErrors > 0
 }
 
+// balancer spreads requests over the instances: each request goes to the
+// next one in turn, as a load balancer without sticky sessions does. One
+// phone's requests land on every instance (its cookies follow it: a cookie
+// jar keys cookies by host, not port), which works because sessions,
+// CSRF cookies and photos are shared.
+type balancer struct {
+	bases []string
+	next  atomic.Uint64
+	sent  []atomic.Int64
+}
+
+func newBalancer(bases []string) *balancer {
+	return &balancer{bases: bases, sent: make([]atomic.Int64, len(bases))}
+}
+
+// url is path on the next instance.
+func (b *balancer) url(path string) string {
+	i := (b.next.Add(1) - 1) % uint64(len(b.bases))
+	b.sent[i].Add(1)
+	return b.bases[i] + path
+}
+
+// counts is how many requests each instance was sent.
+func (b *balancer) counts() []int64 {
+	n := make([]int64, len(b.sent))
+	for i := range b.sent {
+		n[i] = b.sent[i].Load()
+	}
+	return n
+}
+
 // participant is one phone's browser.
 type participant struct {
 	client *http.Client
-	base   string
+	lb     *balancer
 	csrf   string
 	event  string // "/e/<id>"
 }
 
-func newParticipant(base string) *participant {
+func newParticipant(lb *balancer) *participant {
 	jar, _ := cookiejar.New(nil)
-	return &participant{base: base, client: &http.Client{Jar: jar, Timeout: 5 * time.Minute,
+	return &participant{lb: lb, client: &http.Client{Jar: jar, Timeout: 5 * time.Minute,
 		Transport:     &http.Transport{MaxIdleConnsPerHost: 2, DisableCompression: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 // get fetches path and checks the status; it returns how long it took.
 func (p *participant) get(ctx context.Context, r *result, path string, want int) (time.Duration, bool) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.lb.url(path), nil)
 	start := time.Now()
 	res, err := p.client.Do(req)
 	if err != nil {
@@ -84,14 +117,14 @@ func (p *participant) join(ctx context.Context, r *result, token, name string) b
 	if _, ok := p.get(ctx, r, "/j/"+token, http.StatusOK); !ok {
 		return false
 	}
-	u, _ := url.Parse(p.base)
+	u, _ := url.Parse(p.lb.bases[0]) // the same cookies for every instance
 	for _, c := range p.client.Jar.Cookies(u) {
 		if c.Name == "retreat_csrf" {
 			p.csrf = c.Value
 		}
 	}
 	form := url.Values{"name": {name}, "time_zone": {"Europe/Lisbon"}, "_csrf": {p.csrf}}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/j/"+token, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.lb.url("/j/"+token), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := p.client.Do(req)
 	if err != nil {
@@ -122,7 +155,7 @@ func (p *participant) upload(ctx context.Context, r *result, prompt uint, photo 
 	fmt.Fprintf(&tail, "\r\n--%s--\r\n", boundary)
 	body := io.MultiReader(bytes.NewReader(head.Bytes()), bytes.NewReader(photo), bytes.NewReader(tail.Bytes()))
 	path := fmt.Sprintf("%s/prompts/%d/answer?_csrf=%s", p.event, prompt, url.QueryEscape(p.csrf))
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.base+path, body)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.lb.url(path), body)
 	req.ContentLength = int64(head.Len() + len(photo) + tail.Len())
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Accept", "application/json")
@@ -157,9 +190,9 @@ func (p *participant) upload(ctx context.Context, r *result, prompt uint, photo 
 
 // runBurst runs the participants, o.inFlight at a time, while a prober
 // reloads the prompt page.
-func runBurst(ctx context.Context, srv *server, ev *seeded, photo []byte, o options) *result {
+func runBurst(ctx context.Context, lb *balancer, ev *seeded, photo []byte, o options) *result {
 	r := &result{}
-	prober := newParticipant(srv.base)
+	prober := newParticipant(lb)
 	if !prober.join(ctx, r, ev.joinToken, "Prober") {
 		return r
 	}
@@ -199,7 +232,7 @@ func runBurst(ctx context.Context, srv *server, ev *seeded, photo []byte, o opti
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			p := newParticipant(srv.base)
+			p := newParticipant(lb)
 			if !p.join(ctx, r, ev.joinToken, fmt.Sprintf("Participant %03d", i+1)) {
 				return
 			}
@@ -241,29 +274,4 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	slices.Sort(s)
 	i := int(float64(len(s)-1) * p)
 	return s[i]
-}
-
-func (r *result) report(w io.Writer, o options, photoBytes int) {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
-	fmt.Fprintf(w, "burst: %d participants, %d at once, %.1f MB photo, %d photo workers\n", o.participants, o.inFlight, float64(photoBytes)/(1<<20), o.workers)
-	fmt.Fprintf(w, "  wall time                 %s\n", r.wall.Round(time.Millisecond))
-	fmt.Fprintf(w, "  uploads                   %d ok, %.2f uploads/s\n", len(r.uploads), float64(len(r.uploads))/r.wall.Seconds())
-	fmt.Fprintf(w, "  upload latency            p50 %s, p99 %s, max %s\n", ms(percentile(r.uploads, .5)), ms(percentile(r.uploads, .99)), ms(percentile(r.uploads, 1)))
-	fmt.Fprintf(w, "  prompt page (prober)      p50 %s, p99 %s, max %s over %d loads\n", ms(percentile(r.pages, .5)), ms(percentile(r.pages, .99)), ms(percentile(r.pages, 1)), len(r.pages))
-	fmt.Fprintf(w, "  prompt page (participants) p50 %s, p99 %s over %d loads\n", ms(percentile(r.ownPages, .5)), ms(percentile(r.ownPages, .99)), len(r.ownPages))
-	fmt.Fprintf(w, "  errors                    %d\n", len(r.errors))
-	for i, e := range r.errors {
-		if i == 10 {
-			fmt.Fprintf(w, "    … and %d more\n", len(r.errors)-10)
-			break
-		}
-		fmt.Fprintf(w, "    %s\n", e)
-	}
-	fmt.Fprintf(w, "  'database is locked'      %d in replies, %d in the server log\n", r.lockedReplies, r.lockedInLog)
-	fmt.Fprintf(w, "  server errors logged      %d\n", r.serverErrors)
-	if r.rssErr != nil {
-		fmt.Fprintf(w, "  peak RSS                  unknown: %v\n", r.rssErr)
-	} else {
-		fmt.Fprintf(w, "  peak RSS (server)         %.0f MB\n", float64(r.peakRSS)/(1<<20))
-	}
 }

@@ -25,10 +25,10 @@ type seeded struct {
 	prompts   []uint // photo prompts
 }
 
-// seed creates an organizer, an event open now and its prompts in a new
-// data folder, before the server starts.
-func seed(ctx context.Context, dataDir string) (*seeded, error) {
-	store, err := models.Open(ctx, "sqlite://"+filepath.Join(dataDir, "retreat.db"), models.Options{})
+// seed creates an organizer, an event open now and its prompts in the
+// new database at dbURL (which it migrates), before the servers start.
+func seed(ctx context.Context, dbURL string) (*seeded, error) {
+	store, err := models.Open(ctx, dbURL, models.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +101,18 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func startServer(ctx context.Context, bin, dataDir string, o options) (*server, error) {
+// startServer starts bin on a port of its own with dataDir, configured by
+// env (RETREAT_* settings of the back end) over this environment without
+// its own RETREAT_* variables, so a shell's settings never redirect a run.
+func startServer(ctx context.Context, bin, dataDir string, env []string, o options) (*server, error) {
 	args := append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir, "--photo-workers", strconv.Itoa(o.workers), "--log-level", "warn"}, o.serverArgs...)
 	cmd := exec.Command(bin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "RETREAT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	s := &server{cmd: cmd, log: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = s.log
 	stdout, err := cmd.StdoutPipe()

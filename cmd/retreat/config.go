@@ -49,8 +49,7 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", "", "public address for links and QR codes, e.g. https://retreat.example.com (default: the address each request came in on)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (default: on when --base-url is https)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "behind a reverse proxy on a private or loopback address: take the client address from X-Forwarded-For and mark cookies Secure when X-Forwarded-Proto is https")
-	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", 30, "largest photo accepted, in MB")
-	fs.Int64Var(&c.MaxMegapixels, "max-megapixels", 50, "largest photo accepted, in megapixels (read from the header before decoding)")
+	c.registerPhotoLimits(fs)
 	fs.IntVar(&c.PhotoWorkers, "photo-workers", runtime.NumCPU(), "photos processed at once; more uploads wait their turn")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
@@ -75,6 +74,22 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("--max-upload-mb, --max-megapixels and --photo-workers must be at least 1")
 	}
 	return c, nil
+}
+
+// registerPhotoLimits adds the flags that bound an uploaded photo. The
+// server and `retreat photo` both take them (and their RETREAT_*
+// fallbacks), so the command refuses exactly what an upload would.
+func (c *config) registerPhotoLimits(fs *flag.FlagSet) {
+	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", 30, "largest photo accepted, in MB")
+	fs.Int64Var(&c.MaxMegapixels, "max-megapixels", 50, "largest photo accepted, in megapixels (read from the header before decoding)")
+}
+
+// photoLimits returns the photo flags as the pipeline's limits.
+func (c *config) photoLimits() (media.Limits, error) {
+	if c.MaxUploadMB < 1 || c.MaxMegapixels < 1 {
+		return media.Limits{}, fmt.Errorf("--max-upload-mb and --max-megapixels must be at least 1")
+	}
+	return media.Limits{MaxBytes: c.MaxUploadMB << 20, MaxPixels: c.MaxMegapixels * 1_000_000}, nil
 }
 
 func (c *config) fillDefaults() {

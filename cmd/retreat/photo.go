@@ -17,24 +17,32 @@ import (
 
 // photoCommand runs the upload pipeline on local files, as
 // `retreat photo [--out DIR] FILE...`: the same Processor and limits an
-// upload gets, so it answers "why was my photo refused?" and "what do the
-// renditions look like?" without a browser. It prints one line per file and
-// fails if any file was refused.
+// upload gets (--max-upload-mb and --max-megapixels, or their RETREAT_*
+// variables, as the server reads them), so it answers "why was my photo
+// refused?" and "what do the renditions look like?" without a browser. It
+// prints one line per file and fails if any file was refused.
 func photoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := &config{}
 	fs := flag.NewFlagSet("photo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "write the renditions into this folder as NAME-SIZE.jpg (default: write nothing)")
+	cfg.registerPhotoLimits(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: retreat photo [--out DIR] FILE...")
+		fmt.Fprintln(stderr, "Usage: retreat photo [--out DIR] [--max-upload-mb N] [--max-megapixels N] FILE...")
 		fmt.Fprintln(stderr, "Runs the photo upload pipeline on each FILE and prints what it made of it.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, err := parseFlagsAndArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fs.Usage()
 		return errors.New("photo: no files given")
+	}
+	limits, err := cfg.photoLimits()
+	if err != nil {
+		return fmt.Errorf("photo: %w", err)
 	}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o750); err != nil {
@@ -42,9 +50,9 @@ func photoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
-	p := media.NewProcessor(runtime.NumCPU(), media.DefaultLimits())
+	p := media.NewProcessor(runtime.NumCPU(), limits)
 	failed := 0
-	for _, file := range fs.Args() {
+	for _, file := range files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -67,7 +75,7 @@ func photoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("photo: %d of %d files refused or unreadable", failed, fs.NArg())
+		return fmt.Errorf("photo: %d of %d files refused or unreadable", failed, len(files))
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -114,5 +116,82 @@ func TestPhotoCommandUsage(t *testing.T) {
 	err := photoCommand(context.Background(), []string{filepath.Join(t.TempDir(), "missing.jpg")}, &stdout, &stderr)
 	if err == nil || !strings.Contains(stdout.String(), ": error: ") {
 		t.Errorf("missing file: err = %v, stdout = %q; want an error line", err, stdout.String())
+	}
+}
+
+// TestPhotoCommandHonoursLimits checks `retreat photo` reads the upload
+// limits as the server does: flags, else RETREAT_* variables, else the
+// defaults, and refuses with the message a participant would get.
+func TestPhotoCommandHonoursLimits(t *testing.T) {
+	big := filepath.Join(photoTestDir(t), "phone-12mp.jpg") // 4032x3024, 3.9 MB
+	tooManyPixels := big + ": refused: This picture is 4032×3024 pixels; we take at most 1 megapixels. Try a smaller version of the photo.\n"
+	tooLarge := big + ": refused: This file is 3.9 MB; photos can be at most 1 MB. Try a smaller version of the photo.\n"
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		stdout string // "" for accepted
+	}{
+		{name: "megapixels flag", args: []string{"--max-megapixels", "1"}, stdout: tooManyPixels},
+		{name: "megapixels from the environment", env: map[string]string{"RETREAT_MAX_MEGAPIXELS": "1"}, stdout: tooManyPixels},
+		{name: "upload size flag", args: []string{"--max-upload-mb", "1"}, stdout: tooLarge},
+		{name: "upload size from the environment", env: map[string]string{"RETREAT_MAX_UPLOAD_MB": "1"}, stdout: tooLarge},
+		{name: "flag over the environment", env: map[string]string{"RETREAT_MAX_MEGAPIXELS": "1"}, args: []string{"--max-megapixels", "13"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearRetreatEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			err := photoCommand(context.Background(), append(tc.args, big), &stdout, &stderr)
+			if tc.stdout == "" {
+				if err != nil || !strings.HasPrefix(stdout.String(), big+": jpeg 3024x4032 ") {
+					t.Errorf("err = %v, stdout = %q; want the photo accepted", err, stdout.String())
+				}
+				return
+			}
+			if err == nil {
+				t.Error("photoCommand succeeded, want an error (exit status 1)")
+			}
+			if stdout.String() != tc.stdout {
+				t.Errorf("stdout = %q, want %q", stdout.String(), tc.stdout)
+			}
+		})
+	}
+	clearRetreatEnv(t)
+	var stdout, stderr bytes.Buffer
+	if err := photoCommand(context.Background(), []string{"--max-megapixels", "0", big}, &stdout, &stderr); err == nil || stdout.Len() != 0 {
+		t.Errorf("--max-megapixels 0: err = %v, stdout = %q; want refused before any photo", err, stdout.String())
+	}
+}
+
+// TestPhotoCommandExitStatus runs the real binary: a photo over a small
+// megapixel cap exits with status 1 and prints the participant's message.
+func TestPhotoCommandExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the real binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(photoTestDir(t), "phone-12mp.jpg")
+	cmd := exec.Command(bin, "photo", "--max-megapixels", "1", big)
+	for _, kv := range os.Environ() { // no limits from the caller's environment
+		if !strings.HasPrefix(kv, "RETREAT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\nstdout: %s\nstderr: %s", err, &stdout, &stderr)
+	}
+	want := big + ": refused: This picture is 4032×3024 pixels; we take at most 1 megapixels. Try a smaller version of the photo.\n"
+	if stdout.String() != want {
+		t.Errorf("stdout = %q, want %q", stdout.String(), want)
 	}
 }

@@ -284,6 +284,8 @@ type submissionView struct {
 	PhoneURL    string
 	OriginalURL string
 	When        string
+	// Taken is the photo's EXIF capture time ("" when it has none).
+	Taken string
 	// Late says what a late answer earns ("" if sent on time).
 	Late    string
 	Hidden  bool
@@ -321,6 +323,9 @@ func (h *Handler) showEvent(c echo.Context) error {
 			Hidden: s.Hidden, Starred: s.Starred, When: web.When(s.UpdatedAt, viewer, loc, now)}
 		if s.Late {
 			v.Late = lateNote(latePercent[s.PromptID])
+		}
+		if s.TakenAt != nil {
+			v.Taken = web.When(*s.TakenAt, viewer, loc, now)
 		}
 		if s.HasPhoto() {
 			v.ThumbURL = fmt.Sprintf("%s%d/%s", base, s.ID, media.Thumb)

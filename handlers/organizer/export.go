@@ -26,9 +26,11 @@ func (h *Handler) registerExport(d *echo.Group) {
 	d.GET("/events/:event/export.zip", h.exportZip)
 }
 
-// csvHeader names the columns of submissions.csv.
+// csvHeader names the columns of submissions.csv. taken_at (the photo's
+// EXIF capture time) came last, so it is last: scripts reading the older
+// columns by position keep working.
 var csvHeader = []string{"submission_id", "prompt", "kind", "participant", "team", "caption", "text",
-	"points", "bonus", "bonus_reason", "total", "late", "hidden", "starred", "submitted_at", "photo_file"}
+	"points", "bonus", "bonus_reason", "total", "late", "hidden", "starred", "submitted_at", "photo_file", "taken_at"}
 
 // exportZip streams a zip of every original photo, named
 // "prompt-title/participant-caption.ext", and submissions.csv with every
@@ -160,7 +162,17 @@ func csvRow(p *models.Prompt, a *models.ExportAnswer, file string) []string {
 		strconv.FormatBool(a.Starred),
 		a.UpdatedAt.UTC().Format(time.RFC3339),
 		file,
+		takenAt(&a.Submission),
 	}
+}
+
+// takenAt is a photo's capture time for the CSV, in UTC like submitted_at,
+// or "" when its file recorded none.
+func takenAt(s *models.Submission) string {
+	if s.TakenAt == nil {
+		return ""
+	}
+	return s.TakenAt.UTC().Format(time.RFC3339)
 }
 
 // csvText keeps a typed value from being read as a formula by a

@@ -156,6 +156,8 @@ type reviewItem struct {
 	Bonus       string
 	// ActionURL is the base the moderation forms post to (+ "/hide" …).
 	ActionURL string
+	// Taken is the photo's EXIF capture time ("" when it has none).
+	Taken string
 	// BonusValue, ReasonValue and BonusError re-fill a refused bonus form.
 	BonusValue  string
 	ReasonValue string
@@ -273,6 +275,9 @@ func (h *Handler) reviewItem(ev *models.OrganizerEvent, it *models.ReviewItem, v
 	}
 	if it.Late {
 		item.Late = lateNote(it.PromptLate)
+	}
+	if it.TakenAt != nil {
+		item.Taken = web.When(*it.TakenAt, viewer, ev.Location(), now)
 	}
 	if it.HasPhoto() {
 		base := fmt.Sprintf("/dashboard/events/%d/photos/%d/", ev.ID, it.ID)

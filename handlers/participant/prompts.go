@@ -39,6 +39,9 @@ type promptCard struct {
 	Caption    string
 	Text       string
 	URL        string
+	// Taken is when the photo was taken, from its EXIF, in the
+	// participant's zone ("" when the file did not say).
+	Taken string
 	// Score is what the answer earns (see scores.go).
 	Score answerScore
 }
@@ -101,6 +104,9 @@ func (h *Handler) card(ev *models.Event, pa *models.Participant, p models.Prompt
 		c.Text = sub.Text
 		if sub.HasPhoto() {
 			c.ThumbURL = h.photoURL(ev, sub, media.Thumb)
+		}
+		if sub.TakenAt != nil {
+			c.Taken = web.When(*sub.TakenAt, viewer, home, now)
 		}
 	}
 	return c

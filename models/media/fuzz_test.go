@@ -1,10 +1,13 @@
 package media
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -14,9 +17,13 @@ import (
 //
 //	go test -run '^$' -fuzz FuzzProcess -fuzzminimizetime 10s ./models/media/
 //
-// Small limits keep a mutated header from asking for gigabytes. Seeds are
-// capped at 48 KB (bomb-50k.png keeps its lying header) because the fuzzer
-// minimises every interesting input byte by byte.
+// Small limits keep a mutated header from asking for gigabytes, and every
+// call must stay within allocBudget of them: a decoder that allocates from
+// anything but the size the cap checked (a HEIC's coded size, say, rather
+// than its ispe) is caught here. Seeds are capped at 48 KB (bomb-50k.png
+// keeps its lying header) because the fuzzer minimises every interesting
+// input byte by byte; the big samples give their headers (phone-12mp.jpg's
+// EXIF and tables, iphone.heic's meta box) and the start of their data.
 func FuzzProcess(f *testing.F) {
 	dir := photosDir(f)
 	seeds, _ := filepath.Glob(filepath.Join(dir, "orient-*.jpg"))
@@ -36,14 +43,27 @@ func FuzzProcess(f *testing.F) {
 	}
 	f.Add(bmpHeader())
 	f.Add(ftyp("heic", "mif1", "heic"))
+	for _, s := range headerSeeds(f, dir) {
+		f.Add(s)
+	}
 
-	p := NewProcessor(1, Limits{MaxBytes: 4 << 20, MaxPixels: 4_000_000})
+	limits := Limits{MaxBytes: 4 << 20, MaxPixels: 4_000_000}
+	p := NewProcessor(1, limits)
+	budget := allocBudget(limits)
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "upload")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		metrics.Read(allocs)
+		before := allocs[0].Value.Uint64()
 		res, err := p.Process(context.Background(), path)
+		metrics.Read(allocs)
+		if n := allocs[0].Value.Uint64() - before; n > budget {
+			t.Fatalf("Process allocated %.1f MiB, over the %.1f MiB a %d-pixel cap allows (err %v)",
+				float64(n)/(1<<20), float64(budget)/(1<<20), limits.MaxPixels, err)
+		}
 		if errors.Is(err, ErrPanicked) {
 			t.Fatalf("the pipeline panicked (recovered, but a bug): %v", err)
 		}
@@ -66,4 +86,61 @@ func FuzzProcess(f *testing.F) {
 			}
 		}
 	})
+}
+
+// allocBudget is the most one Process call may allocate under limits: 128
+// bytes per allowed pixel and 64 MiB besides. Measured: a 3 MP iPhone HEIC
+// allocates 66 bytes per pixel in all (libheif's WebAssembly memory grows
+// by copying), a JPEG 6 to 12, a PNG 19; the first HEIC also compiles the
+// decoder (about 45 MiB). Generous on purpose, so it never flakes, yet a
+// decode sized by anything but the checked header goes far over it.
+func allocBudget(l Limits) uint64 {
+	return 128*uint64(l.MaxPixels) + 64<<20
+}
+
+// headerSeeds are the headers of the big samples and the first 4 KB of
+// their image data: phone-12mp.jpg up to its scan (with its EXIF, GPS
+// included), again with its frame size made 2016x1512 so that it passes
+// the fuzz cap and reaches the decoder, and iphone.heic's ftyp and meta
+// boxes.
+func headerSeeds(f *testing.F, dir string) [][]byte {
+	f.Helper()
+	jpg, err := os.ReadFile(filepath.Join(dir, "phone-12mp.jpg"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sof, sos := -1, -1
+	for i := 2; i+4 <= len(jpg) && jpg[i] == 0xFF; {
+		n := int(binary.BigEndian.Uint16(jpg[i+2:]))
+		switch jpg[i+1] {
+		case 0xC0, 0xC2:
+			sof = i
+		case 0xDA:
+			sos = i + 2 + n
+		}
+		if sos > 0 {
+			break
+		}
+		i += 2 + n
+	}
+	if sof < 0 || sos < 0 {
+		f.Fatal("phone-12mp.jpg: no frame or scan header")
+	}
+	head := bytes.Clone(jpg[:min(len(jpg), sos+4<<10)])
+	smaller := bytes.Clone(head)
+	binary.BigEndian.PutUint16(smaller[sof+5:], 1512) // height
+	binary.BigEndian.PutUint16(smaller[sof+7:], 2016) // width
+
+	heic, err := os.ReadFile(filepath.Join(dir, "iphone.heic"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	end := 0
+	for _, b := range boxes(heic) {
+		end += 8 + len(b.body)
+		if b.typ == "meta" {
+			break
+		}
+	}
+	return [][]byte{head, smaller, heic[:min(len(heic), end+4<<10)]}
 }
