@@ -123,8 +123,11 @@ func (r *report) print(w io.Writer) {
 const deliveryTarget = 250.0 // ms
 
 // verdicts says, phase by phase, whether the targets hold: delivery p99
-// within deliveryTarget, and the presenter's p99 under reactions no worse
-// than twice the quiet one (plus 10 ms of noise).
+// within deliveryTarget, and the presenter's median request under
+// reactions no worse than 1.5 times the quiet one plus 5 ms. The median,
+// not the p99: with a few dozen moves the p99 is the single slowest one,
+// which a garbage collection or the thousand photo downloads after a
+// photo slide decide as much as the reactions do (both are printed).
 func (r *report) verdicts() []string {
 	var out []string
 	var quiet *phase
@@ -140,10 +143,11 @@ func (r *report) verdicts() []string {
 		out = append(out, fmt.Sprintf("%-28s delivery p99 %6.1f ms (target %.0f ms): %s", ph.Name+":", ph.Delivery.P99, deliveryTarget, verdict))
 		if quiet != nil && ph != quiet && ph.Churn.What == "reactions" {
 			slowed := "no"
-			if ph.Presenter.P99 > 2*quiet.Presenter.P99+10 {
+			if ph.Presenter.P50 > 1.5*quiet.Presenter.P50+5 {
 				slowed = "YES"
 			}
-			out = append(out, fmt.Sprintf("%-28s presenter p99 %6.1f ms against %.1f ms quiet: slowed by reactions: %s", ph.Name+":", ph.Presenter.P99, quiet.Presenter.P99, slowed))
+			out = append(out, fmt.Sprintf("%-28s presenter p50 %5.1f ms (p99 %.1f) against %.1f ms (p99 %.1f) quiet: slowed by reactions: %s",
+				ph.Name+":", ph.Presenter.P50, ph.Presenter.P99, quiet.Presenter.P50, quiet.Presenter.P99, slowed))
 		}
 	}
 	return out
