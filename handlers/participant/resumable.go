@@ -123,14 +123,22 @@ func (h *Handler) authorizeTus(next echo.HandlerFunc) echo.HandlerFunc {
 				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", nil)
 			}
 			up, err := h.tusStore.GetUpload(req.Context(), id)
-			if err != nil {
-				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", err)
+			if err == nil {
+				var info tusd.FileInfo
+				if info, err = up.GetInfo(req.Context()); err == nil {
+					owner = ownerFromMeta(info.MetaData)
+				}
 			}
-			info, err := up.GetInfo(req.Context())
-			if err != nil {
+			switch {
+			case errors.Is(err, tusd.ErrNotFound):
 				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", err)
+			case err != nil:
+				// Not "gone": the record could not be read just now (a
+				// request cut off mid-way may still be writing it, on this
+				// instance or another). The phone tries again by itself.
+				c.Response().Header().Set("Retry-After", "1")
+				return web.NewError(http.StatusServiceUnavailable, "The upload is busy for a moment. It carries on by itself.", err)
 			}
-			owner = ownerFromMeta(info.MetaData)
 			if owner.participantID == 0 || h.sessions.ParticipantID(c, owner.eventID) != owner.participantID {
 				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", nil)
 			}

@@ -326,7 +326,11 @@ func (l *leaseLock) Lock(ctx context.Context, requestRelease func()) error {
 	if err != nil {
 		_ = l.local.Unlock()
 		if ctx.Err() != nil {
-			return tusd.ErrLockTimeout
+			// Still held by a request on another instance, which (unlike
+			// one here) cannot be asked to let go: the upload is busy, not
+			// broken. 423 Locked, as tusd answers for a locked upload (its
+			// ErrLockTimeout is a 500); tus clients retry either way.
+			return tusd.ErrFileLocked
 		}
 		return err
 	}

@@ -263,7 +263,7 @@ func TestResumableUploadLockHoldsAcrossInstances(t *testing.T) {
 		switch code {
 		case http.StatusNoContent:
 			stored++
-		case http.StatusConflict, http.StatusLocked, http.StatusInternalServerError:
+		case http.StatusConflict, http.StatusLocked: // waited, then found the offset moved; or gave up waiting
 		default:
 			t.Errorf("concurrent PATCH: got %d", code)
 		}

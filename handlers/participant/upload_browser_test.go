@@ -365,9 +365,16 @@ func TestBrowserUploadResumesAfterGoingOffline(t *testing.T) {
 		t.Fatalf("the whole photo (%d bytes) arrived before going offline: the throttle did not hold it back", size)
 	}
 	var said string
-	do(t, ctx, "wait for the page to notice",
-		chromedp.Poll(`document.querySelector("[data-upload-status]").textContent.includes("Connection lost") && document.querySelector("[data-upload-status]").textContent`,
-			&said, chromedp.WithPollingTimeout(20*time.Second)))
+	// Read from the status record, not the line as it is now: a retry may
+	// replace the message a moment after it appears.
+	err = chromedp.Run(ctx, chromedp.Poll(`(() => { const lost = JSON.parse(sessionStorage.getItem("upload-states") || "[]").find((l) => l.text.includes("Connection lost")); return lost ? lost.text : ""; })()`,
+		&said, chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		var record string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`sessionStorage.getItem("upload-states") || "[]"`, &record))
+		patches, got := s.patches.snapshot()
+		t.Fatalf("the page never said the connection was lost (%v): status record %s; PATCHes %+v, %d bytes", err, record, patches, got)
+	}
 	t.Logf("offline after %d of %d bytes; the page says %q", atDrop, size, said)
 	// The dropped PATCH has ended on the server too: nothing more arrives.
 	waitFor(t, "the interrupted PATCH to end on the server", 20*time.Second, func() bool {

@@ -33,6 +33,23 @@ type SessionOptions struct {
 
 // NewSessions builds the session manager on the application database.
 func NewSessions(db *gorm.DB, opts SessionOptions) (*Sessions, error) {
+	if db.Dialector.Name() == "postgres" {
+		// The store creates its table when it is missing. Instances starting
+		// together on a new database would each try (all but one then fail
+		// with "relation already exists"): they take turns, and the first
+		// creates it (DDL is transactional on PostgreSQL) while the others
+		// wait, then find it.
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended('retreat:sessions-table', 0))").Error; err != nil {
+				return err
+			}
+			_, err := gormstore.NewWithCleanupInterval(tx, 0)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("session store: %w", err)
+		}
+	}
 	// The store's own cleanup goroutine is not used: StopCleanup races with
 	// it (a data race under -race), and purging belongs to the server's
 	// background work anyway (RunCleanup).
