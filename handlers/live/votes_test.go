@@ -209,9 +209,6 @@ func TestReactionsAreRateLimitedAndCountTowardsTheAward(t *testing.T) {
 		code, _ := s.phonePost(t, c, "react", url.Values{"emoji": {emoji}})
 		return code
 	}
-	if code := react(s.dee, "👏"); code != http.StatusConflict {
-		t.Fatalf("a reaction before the reveal: got %d, want 409", code)
-	}
 	s.act(t, s.ana, "start", nil)
 	s.goTo(t, live.SubmissionKey(s.deePhoto))
 	for i := range 5 {
@@ -252,6 +249,16 @@ func TestReactionsAreRateLimitedAndCountTowardsTheAward(t *testing.T) {
 	st := s.goTo(t, "award-reactions")
 	if a := st.Slide; !a.Decided || len(a.Rows) != 1 || a.Rows[0].Name != "Dee" || a.Rows[0].Points != 6 || a.Unit != "reactions" {
 		t.Fatalf("most reactions: %+v", a)
+	}
+}
+
+// TestReactionsWaitForTheReveal: before the presenter starts, a reaction
+// is refused with a message saying why.
+func TestReactionsWaitForTheReveal(t *testing.T) {
+	s := newShow(t)
+	code, out := s.phonePost(t, s.dee, "react", url.Values{"emoji": {"👏"}})
+	if msg, _ := out["error"].(string); code != http.StatusConflict || !strings.Contains(msg, "isn't live") {
+		t.Fatalf("a reaction before the reveal: got %d %q, want 409", code, msg)
 	}
 }
 

@@ -23,7 +23,9 @@ import (
 // the counts to the stored totals in one transaction. The slide a reaction
 // belongs to is the one on screen when it arrives, known without a read:
 // the Reactor follows each event's "slide" messages on the hub, as phones
-// do (across instances too, through a PostgresHub).
+// do (across instances too, through a PostgresHub). Like a phone, it learns
+// of a slide change a moment after it happens, so a tap in that moment
+// counts for the slide before, which the phone was still showing.
 
 // Reaction is one emoji phones may send.
 type Reaction struct {
