@@ -4,8 +4,8 @@
 //
 // This file is never loaded on its own. handlers/live/offline.go puts
 // slide.js and then this file into one inline module script of the zip's
-// index.html, so renderSlide, authorLine, messageSlide, whenReady and
-// Preloader are in scope: Chromium refuses module scripts and imports
+// index.html, so slide.js's functions (renderSlide, describeSlide,
+// presenterKey, …) and Preloader are in scope: Chromium refuses module scripts and imports
 // from file://, and an inline script is all that runs there.
 
 const offlineRoot = document.querySelector("[data-offline]");
@@ -42,23 +42,15 @@ function startOffline(root) {
   const fromHash = Number(location.hash.slice(1));
   if (Number.isInteger(fromHash) && fromHash >= 1 && fromHash <= slides.length) index = fromHash - 1;
 
-  const describe = (s) => {
-    if (!s) return "The end of the deck.";
-    switch (s.kind) {
-      case "prompt": return `Prompt: ${s.title}`;
-      case "photo": return `Photo by ${s.author}`;
-      case "text": return `Answer by ${s.author}`;
-      default: return s.title || s.kind;
-    }
-  };
+
 
   function updateChrome() {
     const cur = slides[index];
     const next = slides[index + 1];
     const isNamed = !!cur && named.has(cur.key);
     counter.textContent = slides.length ? `${index + 1} / ${slides.length}` : "";
-    noteNow.textContent = cur ? `Now: ${describe(cur)}${cur.has_author && !isNamed ? " (name hidden: R)" : ""}` : "";
-    noteNext.textContent = `Next: ${describe(next)}`;
+    noteNow.textContent = cur ? `Now: ${describeSlide(cur)}${cur.has_author && !isNamed ? " (name hidden: R)" : ""}` : "";
+    noteNext.textContent = `Next: ${describeSlide(next)}`;
     if (next && next.kind === "photo" && next.photo) {
       nextImg.src = next.photo;
       nextPreview.hidden = false;
@@ -112,10 +104,7 @@ function startOffline(root) {
     render();
   }
 
-  function fullscreen() {
-    if (document.fullscreenElement) document.exitFullscreen?.();
-    else document.documentElement.requestFullscreen?.().catch(() => {});
-  }
+  const fullscreen = () => toggleFullscreen();
 
   const toggleNotes = () => { notes.hidden = !notes.hidden; };
 
@@ -127,20 +116,11 @@ function startOffline(root) {
     notes: toggleNotes,
   };
 
-  // The same keys as static/js/live/presenter.js: keep them in step.
+  // The same keys as the live presenter (slide.js's presenterKey).
+  const keyActions = { ...actions, first: () => go(0), last: () => go(slides.length - 1) };
   document.addEventListener("keydown", (e) => {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    let act = null;
-    switch (e.key) {
-      case "ArrowRight": case "ArrowDown": case "PageDown": case " ": case "Enter": act = actions.next; break;
-      case "ArrowLeft": case "ArrowUp": case "PageUp": case "Backspace": act = actions.prev; break;
-      case "Home": act = () => go(0); break;
-      case "End": act = () => go(slides.length - 1); break;
-      case "r": case "R": case ".": case "b": case "B": act = toggleName; break;
-      case "f": case "F": act = fullscreen; break;
-      case "n": case "N": act = toggleNotes; break;
-      default: return;
-    }
+    const act = keyActions[presenterKey(e)];
+    if (!act) return;
     // A focused button would also take Space/Enter as a click.
     e.preventDefault();
     act();
@@ -155,19 +135,7 @@ function startOffline(root) {
     });
   }
 
-  // The controls show while the mouse moves, then get out of the way.
-  let idleTimer = 0;
-  const wake = () => {
-    root.classList.add("pointer");
-    root.classList.remove("idle");
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (root.querySelector(".controls:hover")) return wake();
-      root.classList.remove("pointer");
-      root.classList.add("idle");
-    }, 2500);
-  };
-  document.addEventListener("mousemove", wake);
+  hideControlsWhenIdle(root);
 
   render();
   root.dataset.ready = "1";

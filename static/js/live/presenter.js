@@ -7,7 +7,10 @@
 //
 // Without this script the page still works with its form buttons.
 
-import { Preloader, authorLine, messageSlide, renderSlide, tallyLine, whenReady } from "./slide.js";
+import {
+  Preloader, authorLine, describeSlide as describe, hideControlsWhenIdle, messageSlide, presenterKey, renderSlide, tallyLine,
+  toggleFullscreen, whenReady,
+} from "./slide.js";
 
 const root = document.querySelector("[data-presenter]");
 if (root) start(root);
@@ -42,16 +45,7 @@ function start(root) {
     if (msg) setTimeout(() => { if (toast.textContent === msg) toast.hidden = true; }, 4000);
   };
 
-  const describe = (s) => {
-    if (!s) return "The end of the deck.";
-    switch (s.kind) {
-      case "prompt": return `Prompt: ${s.title}`;
-      case "photo": return `Photo by ${s.author}`;
-      case "text": return `Answer by ${s.author}`;
-      case "award": return `Award: ${s.title}${s.subtitle ? ` (${s.subtitle})` : ""}${s.decided ? "" : ", decided when it comes on screen"}`;
-      default: return s.title || s.kind;
-    }
-  };
+
 
   function updateChrome() {
     const n = deck.slides.length;
@@ -197,10 +191,7 @@ function start(root) {
     }
   }
 
-  function fullscreen() {
-    if (document.fullscreenElement) document.exitFullscreen?.();
-    else document.documentElement.requestFullscreen?.().catch(() => say("The browser refused full screen."));
-  }
+  const fullscreen = () => toggleFullscreen(say);
 
   const toggleNotes = () => { notes.hidden = !notes.hidden; };
 
@@ -212,19 +203,11 @@ function start(root) {
     notes: toggleNotes,
   };
 
+  const keyActions = { ...actions, first: () => go(0), last: () => go((deck?.slides.length || 1) - 1) };
   document.addEventListener("keydown", (e) => {
-    if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.("input, textarea, select")) return;
-    let act = null;
-    switch (e.key) {
-      case "ArrowRight": case "ArrowDown": case "PageDown": case " ": case "Enter": act = actions.next; break;
-      case "ArrowLeft": case "ArrowUp": case "PageUp": case "Backspace": act = actions.prev; break;
-      case "Home": act = () => go(0); break;
-      case "End": act = () => go((deck?.slides.length || 1) - 1); break;
-      case "r": case "R": case ".": case "b": case "B": act = toggleName; break;
-      case "f": case "F": act = fullscreen; break;
-      case "n": case "N": act = toggleNotes; break;
-      default: return;
-    }
+    if (e.target.closest?.("input, textarea, select")) return;
+    const act = keyActions[presenterKey(e)];
+    if (!act) return;
     // A focused button would also take Space/Enter as a click.
     e.preventDefault();
     act();
@@ -246,19 +229,7 @@ function start(root) {
     });
   }
 
-  // The controls show while the mouse moves, then get out of the way.
-  let idleTimer = 0;
-  const wake = () => {
-    root.classList.add("pointer");
-    root.classList.remove("idle");
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (root.querySelector(".controls:hover")) return wake();
-      root.classList.remove("pointer");
-      root.classList.add("idle");
-    }, 2500);
-  };
-  document.addEventListener("mousemove", wake);
+  hideControlsWhenIdle(root);
 
   // Other presenter tabs and phones move together: follow the stream.
   function follow() {

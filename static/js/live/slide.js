@@ -214,3 +214,54 @@ export class Preloader {
     return !!img && img.complete && img.naturalWidth > 0;
   }
 }
+
+// describeSlide is one line about slide s for the presenter's notes.
+export function describeSlide(s) {
+  if (!s) return "The end of the deck.";
+  switch (s.kind) {
+    case "prompt": return `Prompt: ${s.title}`;
+    case "photo": return `Photo by ${s.author}`;
+    case "text": return `Answer by ${s.author}`;
+    case "award": return `Award: ${s.title}${s.subtitle ? ` (${s.subtitle})` : ""}${s.decided ? "" : ", decided when it comes on screen"}`;
+    default: return s.title || s.kind;
+  }
+}
+
+// presenterKey names what a key does in a presenter (live or offline):
+// clickers send PageUp/PageDown, arrows, "." or "b". Null for other keys.
+export function presenterKey(e) {
+  if (e.altKey || e.ctrlKey || e.metaKey) return null;
+  switch (e.key) {
+    case "ArrowRight": case "ArrowDown": case "PageDown": case " ": case "Enter": return "next";
+    case "ArrowLeft": case "ArrowUp": case "PageUp": case "Backspace": return "prev";
+    case "Home": return "first";
+    case "End": return "last";
+    case "r": case "R": case ".": case "b": case "B": return "name";
+    case "f": case "F": return "fullscreen";
+    case "n": case "N": return "notes";
+    default: return null;
+  }
+}
+
+// toggleFullscreen enters full screen, or leaves it; refused sets off say.
+export function toggleFullscreen(say) {
+  if (document.fullscreenElement) document.exitFullscreen?.();
+  else document.documentElement.requestFullscreen?.().catch(() => say?.("The browser refused full screen."));
+}
+
+// hideControlsWhenIdle shows root's controls while the mouse moves, then
+// gets them out of the way (classes "pointer" and "idle").
+export function hideControlsWhenIdle(root) {
+  let idleTimer = 0;
+  const wake = () => {
+    root.classList.add("pointer");
+    root.classList.remove("idle");
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (root.querySelector(".controls:hover")) return wake();
+      root.classList.remove("pointer");
+      root.classList.add("idle");
+    }, 2500);
+  };
+  document.addEventListener("mousemove", wake);
+}
