@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -146,18 +145,4 @@ func (s *Store) GuessScores(ctx context.Context, eventID uint, submissionIDs []u
 		return nil, fmt.Errorf("count right guesses in event %d: %w", eventID, err)
 	}
 	return list, nil
-}
-
-// RevealNamed reads the keys of the slides whose authors were revealed
-// (JSON, "" for none): one small read for a phone's guess.
-func (s *Store) RevealNamed(ctx context.Context, eventID uint) (string, error) {
-	var st RevealState
-	err := s.db.WithContext(ctx).Select("named").Where("event_id = ?", eventID).Take(&st).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("load named slides of event %d: %w", eventID, err)
-	}
-	return st.Named, nil
 }

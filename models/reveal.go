@@ -80,15 +80,30 @@ func (s *Store) RevealFollower(ctx context.Context, eventID uint) (seq int64, st
 
 // RevealShown reads the keys of the slides shown so far (JSON, "" for none).
 func (s *Store) RevealShown(ctx context.Context, eventID uint) (string, error) {
-	var st RevealState
-	err := s.db.WithContext(ctx).Select("shown").Where("event_id = ?", eventID).Take(&st).Error
+	st, err := s.revealColumns(ctx, eventID, "shown")
+	return st.Shown, err
+}
+
+// RevealNamed reads the reveal's status and the keys of the slides whose
+// authors were revealed (JSON, "" for none): one small read for a phone's
+// guess.
+func (s *Store) RevealNamed(ctx context.Context, eventID uint) (RevealStatus, string, error) {
+	st, err := s.revealColumns(ctx, eventID, "status", "named")
+	return st.Status, st.Named, err
+}
+
+// revealColumns reads a few columns of the event's reveal row; a reveal
+// never started reads as idle and empty.
+func (s *Store) revealColumns(ctx context.Context, eventID uint, columns ...string) (RevealState, error) {
+	st := RevealState{Status: RevealIdle}
+	err := s.db.WithContext(ctx).Select(columns).Where("event_id = ?", eventID).Take(&st).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", nil
+		return RevealState{Status: RevealIdle}, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("load shown slides of event %d: %w", eventID, err)
+		return RevealState{Status: RevealIdle}, fmt.Errorf("load reveal %v of event %d: %w", columns, eventID, err)
 	}
-	return st.Shown, nil
+	return st, nil
 }
 
 // RevealStatusOf says whether the event's reveal is live (for the banner

@@ -282,7 +282,7 @@ func (s *Service) Vote(ctx context.Context, pa *models.Participant, submissionID
 // Guess records a phone's guess at whose an answer is, while the answer
 // has been shown and its author is still hidden.
 func (s *Service) Guess(ctx context.Context, pa *models.Participant, submissionID, personID, teamID uint) (*models.Guess, error) {
-	_, status, _, err := s.store.RevealFollower(ctx, pa.EventID)
+	status, raw, err := s.store.RevealNamed(ctx, pa.EventID)
 	if err != nil {
 		return nil, err
 	}
@@ -296,10 +296,6 @@ func (s *Service) Guess(ctx context.Context, pa *models.Participant, submissionI
 	}
 	if status != models.RevealLive {
 		return nil, models.ErrGuessClosed
-	}
-	raw, err := s.store.RevealNamed(ctx, pa.EventID)
-	if err != nil {
-		return nil, err
 	}
 	named, err := decodeSet(raw)
 	if err != nil {
