@@ -53,7 +53,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// Shutdown would wait out its whole grace for them. Phones reconnect.
 	srv.RegisterOnShutdown(app.server.StopStreams)
 	go media.WarmUp() // pays the HEIC decoder's start-up cost off the request path
-	log.Info("photo decoders ready", "heic", media.HEICDecoder())
+	log.Info("HEIC decoder", "heic", media.HEICDecoder())
 	go app.server.RunBackground(ctx)
 
 	printWelcome(ctx, stdout, cfg, ln.Addr(), app.store)
