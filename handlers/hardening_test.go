@@ -23,6 +23,7 @@ import (
 	"retreat/handlers/handlertest"
 	"retreat/handlers/web"
 	"retreat/models"
+	"retreat/models/media"
 )
 
 // hardWorld is an event A with a photo prompt, two participants of A
@@ -172,6 +173,38 @@ func TestScriptableFilesAreRefused(t *testing.T) {
 				t.Errorf("%s left files in the photo store: %v", name, files)
 			}
 		})
+	}
+}
+
+// TestSlowPhotoIsRefusedAtTheDeadline: a photo still decoding when the
+// pipeline's time is up is refused with a message the participant can act
+// on, in HTML and in JSON, and nothing of it is stored.
+func TestSlowPhotoIsRefusedAtTheDeadline(t *testing.T) {
+	limits := media.DefaultLimits()
+	limits.MaxProcessTime = time.Millisecond // the 12 MP sample takes about 0.4 s
+	w := newHardWorld(t, handlertest.Options{Limits: &limits})
+	jpg, err := os.ReadFile(handlertest.PhotoPath(t, "phone-12mp.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const message = "This photo took too long to read, so we stopped."
+	for _, accept := range []string{"text/html", "application/json"} {
+		rec := uploadBytes(t, w.bea, handlertest.AnswerPath(w.evA, w.photo), nil, "big.jpg", jpg, http.Header{"Accept": {accept}})
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d, want 422\n%s", accept, rec.Code, rec.Body.String())
+		}
+		if body := rec.Body.String(); !strings.Contains(body, message) {
+			t.Errorf("%s: the answer does not say the photo was too slow:\n%s", accept, body)
+		}
+		if accept == "application/json" && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			t.Errorf("JSON caller got %s", rec.Header().Get("Content-Type"))
+		}
+	}
+	if subs := w.answers(t); len(subs) != 0 {
+		t.Errorf("%d answers stored", len(subs))
+	}
+	if files := w.app.MediaFiles(); len(files) != 0 {
+		t.Errorf("files left in the photo store: %v", files)
 	}
 }
 

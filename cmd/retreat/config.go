@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"retreat/models"
 	"retreat/models/mail"
@@ -25,6 +26,7 @@ type config struct {
 	TrustProxy    bool
 	MaxUploadMB   int64
 	MaxMegapixels int64
+	PhotoTimeout  time.Duration
 	PhotoWorkers  int
 	LogLevel      string
 	LogFormat     string
@@ -73,6 +75,9 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 	if c.MaxUploadMB < 1 || c.MaxMegapixels < 1 || c.PhotoWorkers < 1 {
 		return nil, fmt.Errorf("--max-upload-mb, --max-megapixels and --photo-workers must be at least 1")
 	}
+	if c.PhotoTimeout < time.Second {
+		return nil, fmt.Errorf("--photo-timeout must be at least 1s")
+	}
 	return c, nil
 }
 
@@ -82,6 +87,7 @@ func parseServeConfig(args []string, stderr io.Writer) (*config, error) {
 func (c *config) registerPhotoLimits(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", 30, "largest photo accepted, in MB")
 	fs.Int64Var(&c.MaxMegapixels, "max-megapixels", 50, "largest photo accepted, in megapixels (read from the header before decoding)")
+	fs.DurationVar(&c.PhotoTimeout, "photo-timeout", time.Minute, "longest one photo may take to decode and render; slower ones are refused")
 }
 
 // photoLimits returns the photo flags as the pipeline's limits.
@@ -89,7 +95,10 @@ func (c *config) photoLimits() (media.Limits, error) {
 	if c.MaxUploadMB < 1 || c.MaxMegapixels < 1 {
 		return media.Limits{}, fmt.Errorf("--max-upload-mb and --max-megapixels must be at least 1")
 	}
-	return media.Limits{MaxBytes: c.MaxUploadMB << 20, MaxPixels: c.MaxMegapixels * 1_000_000}, nil
+	if c.PhotoTimeout != 0 && c.PhotoTimeout < time.Second { // zero: the pipeline's default
+		return media.Limits{}, fmt.Errorf("--photo-timeout must be at least 1s")
+	}
+	return media.Limits{MaxBytes: c.MaxUploadMB << 20, MaxPixels: c.MaxMegapixels * 1_000_000, MaxProcessTime: c.PhotoTimeout}, nil
 }
 
 func (c *config) fillDefaults() {
@@ -134,6 +143,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // describe prints the configuration at start, the database password masked.
 func (c *config) describe() string {
-	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t trust-proxy=%t max-upload-mb=%d max-megapixels=%d photo-workers=%d smtp=%s s3=%s",
-		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.TrustProxy, c.MaxUploadMB, c.MaxMegapixels, c.PhotoWorkers, c.SMTP.Describe(), c.S3.Describe())
+	return fmt.Sprintf("addr=%s data-dir=%s database-url=%s base-url=%q secure-cookies=%t trust-proxy=%t max-upload-mb=%d max-megapixels=%d photo-timeout=%s photo-workers=%d smtp=%s s3=%s",
+		c.Addr, c.DataDir, models.RedactURL(c.DatabaseURL), c.BaseURL, c.SecureCookies, c.TrustProxy, c.MaxUploadMB, c.MaxMegapixels, c.PhotoTimeout, c.PhotoWorkers, c.SMTP.Describe(), c.S3.Describe())
 }

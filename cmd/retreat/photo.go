@@ -17,7 +17,7 @@ import (
 
 // photoCommand runs the upload pipeline on local files, as
 // `retreat photo [--out DIR] FILE...`: the same Processor and limits an
-// upload gets (--max-upload-mb and --max-megapixels, or their RETREAT_*
+// upload gets (--max-upload-mb, --max-megapixels and --photo-timeout, or their RETREAT_*
 // variables, as the server reads them), so it answers "why was my photo
 // refused?" and "what do the renditions look like?" without a browser. It
 // prints one line per file and fails if any file was refused.
@@ -28,7 +28,7 @@ func photoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	out := fs.String("out", "", "write the renditions into this folder as NAME-SIZE.jpg (default: write nothing)")
 	cfg.registerPhotoLimits(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: retreat photo [--out DIR] [--max-upload-mb N] [--max-megapixels N] FILE...")
+		fmt.Fprintln(stderr, "Usage: retreat photo [--out DIR] [--max-upload-mb N] [--max-megapixels N] [--photo-timeout D] FILE...")
 		fmt.Fprintln(stderr, "Runs the photo upload pipeline on each FILE and prints what it made of it.")
 		fs.PrintDefaults()
 	}

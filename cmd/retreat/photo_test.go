@@ -164,6 +164,10 @@ func TestPhotoCommandHonoursLimits(t *testing.T) {
 	if err := photoCommand(context.Background(), []string{"--max-megapixels", "0", big}, &stdout, &stderr); err == nil || stdout.Len() != 0 {
 		t.Errorf("--max-megapixels 0: err = %v, stdout = %q; want refused before any photo", err, stdout.String())
 	}
+	stdout.Reset()
+	if err := photoCommand(context.Background(), []string{"--photo-timeout", "500ms", big}, &stdout, &stderr); err == nil || stdout.Len() != 0 {
+		t.Errorf("--photo-timeout 500ms: err = %v, stdout = %q; want refused before any photo", err, stdout.String())
+	}
 }
 
 // TestPhotoCommandExitStatus runs the real binary: a photo over a small

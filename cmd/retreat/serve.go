@@ -108,9 +108,11 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	limits := media.DefaultLimits()
-	limits.MaxBytes = cfg.MaxUploadMB << 20
-	limits.MaxPixels = cfg.MaxMegapixels * 1_000_000
+	limits, err := cfg.photoLimits()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	var mailer *mail.Mailer
 	if cfg.SMTP.Enabled() {
 		if mailer, err = mail.New(cfg.SMTP); err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/bits"
 	"os"
+	"time"
 
 	"github.com/gen2brain/heic"
 )
@@ -49,7 +50,10 @@ func (p *Processor) Limits() Limits { return p.limits }
 // server's problem, not the participant's.
 //
 // The file is sniffed and its header checked before Process waits for a
-// worker slot, so refusals are immediate even under load.
+// worker slot, so refusals are immediate even under load. Decoding and
+// rendering that take longer than Limits.MaxProcessTime (counted from the
+// moment the photo gets its slot, not while it queues) are refused as
+// "too-slow".
 func (p *Processor) Process(ctx context.Context, path string) (res *Result, err error) {
 	defer func() {
 		// A last resort: the decoders are meant never to panic, but a
@@ -65,7 +69,11 @@ func (p *Processor) Process(ctx context.Context, path string) (res *Result, err 
 	if err != nil {
 		return nil, fmt.Errorf("process photo: %w", err)
 	}
-	defer f.Close()
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("process photo: %w", err)
@@ -101,22 +109,65 @@ func (p *Processor) Process(ctx context.Context, path string) (res *Result, err 
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	img, err := decode(f, size, format)
+	// The decode runs in its own goroutine so that a file which takes too
+	// long can be refused at the deadline. Go cannot stop a decoder
+	// midway, so the goroutine owns the file and the worker slot until it
+	// ends by itself: an abandoned decode keeps counting against the
+	// workers, and memory stays bounded however many time out.
+	keep := f
+	f = nil // closed by the goroutine, not by the deferred Close
+	work, stop := context.WithCancel(ctx)
+	done := make(chan outcome, 1)
+	go func() {
+		defer release()
+		defer keep.Close()
+		done <- p.decodeAndRender(work, keep, size, h)
+	}()
+	timer := time.NewTimer(p.limits.MaxProcessTime)
+	defer timer.Stop()
+	select {
+	case o := <-done:
+		stop()
+		return o.res, o.err
+	case <-timer.C:
+		stop() // rendering stops at its next check; decoding runs out
+		return nil, tooSlow(p.limits.MaxProcessTime)
+	case <-ctx.Done():
+		stop()
+		return nil, ctx.Err()
+	}
+}
+
+type outcome struct {
+	res *Result
+	err error
+}
+
+// decodeAndRender is the costly half of Process, for a file whose header
+// passed: it decodes f and renders its renditions.
+func (p *Processor) decodeAndRender(ctx context.Context, f *os.File, size int64, h header) (o outcome) {
+	defer func() {
+		// A last resort: the decoders are meant never to panic, but a
+		// panic on a crafted upload must not take the server down.
+		if v := recover(); v != nil {
+			o = outcome{err: refuse(ReasonNotImage, msgNotImage, fmt.Errorf("%w while processing %s: %v", ErrPanicked, f.Name(), v))}
+		}
+	}()
+	img, err := decode(f, size, h.format)
 	if err != nil {
-		return nil, err
+		return outcome{err: err}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return outcome{err: err}
 	}
 	b := img.Bounds()
 	pl := pipeline{orientation: h.exif.orientation, colour: newColourTransform(h.icc), gray: isGray(img)}
 	rends, err := pl.render(ctx, img)
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", format, err)
+		return outcome{err: fmt.Errorf("render %s: %w", h.format, err)}
 	}
 	w, hgt := upright(b.Dx(), b.Dy(), pl.orientation)
-	return &Result{Format: format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, Renditions: rends}, nil
+	return outcome{res: &Result{Format: h.format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, Renditions: rends}}
 }
 
 // acquire waits for a worker slot, and for the HEIC slot first if heif, so

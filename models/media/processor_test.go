@@ -36,11 +36,11 @@ func TestProcessorLimits(t *testing.T) {
 	if got, want := NewProcessor(0, Limits{}).Limits(), DefaultLimits(); got != want {
 		t.Errorf("zero limits = %+v, want defaults %+v", got, want)
 	}
-	l := Limits{MaxBytes: 5, MaxPixels: 7}
+	l := Limits{MaxBytes: 5, MaxPixels: 7, MaxProcessTime: 3 * time.Second}
 	if got := NewProcessor(1, l).Limits(); got != l {
 		t.Errorf("Limits() = %+v, want %+v", got, l)
 	}
-	if got := DefaultLimits(); got.MaxBytes != 30<<20 || got.MaxPixels != 50_000_000 {
+	if got := DefaultLimits(); got.MaxBytes != 30<<20 || got.MaxPixels != 50_000_000 || got.MaxProcessTime != time.Minute {
 		t.Errorf("DefaultLimits() = %+v", got)
 	}
 }

@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Refusal reasons: short machine codes handlers and logs can branch on.
@@ -14,6 +15,7 @@ const (
 	ReasonTooLarge    = "too-large"
 	ReasonTooManyPix  = "too-many-pixels"
 	ReasonUnsupported = "unsupported-format"
+	ReasonTooSlow     = "too-slow"
 )
 
 // Messages shown to participants. They say what to do next, because the
@@ -24,12 +26,13 @@ const (
 	msgDamaged   = "This photo seems to be damaged, so we can't read it. Try exporting it again as a JPEG."
 	msgTruncated = "This photo is incomplete: the file or its upload was cut off. Please try again."
 	msgSVG       = "SVG drawings can't be used as photos. Export it as a PNG or JPEG and try again."
+	msgTooSlow   = "This photo took too long to read, so we stopped. Try a smaller version of the photo, or save it again as a standard JPEG."
 )
 
 // Refusal is an error whose Message can be shown to the participant as is
 // ("This file is not a photo we can read. Try a JPEG or PNG."). Reason is a
 // short machine code: "empty", "truncated", "not-image", "svg", "too-large",
-// "too-many-pixels" or "unsupported-format".
+// "too-many-pixels", "unsupported-format" or "too-slow".
 type Refusal struct {
 	Reason  string
 	Message string
@@ -92,4 +95,14 @@ func tooManyPixels(w, h int, limit int64) *Refusal {
 		fmt.Sprintf("This picture is %d×%d pixels; we take at most %g megapixels. Try a smaller version of the photo.",
 			w, h, float64(limit)/1e6),
 		nil)
+}
+
+func tooManyScans() *Refusal {
+	return refuse(ReasonUnsupported,
+		fmt.Sprintf("This JPEG is saved in more than %d passes, which would take too long to read. Save it again as a standard JPEG and try again.", maxJPEGScans),
+		nil)
+}
+
+func tooSlow(limit time.Duration) *Refusal {
+	return refuse(ReasonTooSlow, msgTooSlow, fmt.Errorf("decoding and rendering took longer than %v", limit))
 }
