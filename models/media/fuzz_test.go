@@ -20,30 +20,9 @@ import (
 // Small limits keep a mutated header from asking for gigabytes, and every
 // call must stay within allocBudget of them: a decoder that allocates from
 // anything but the size the cap checked (a HEIC's coded size, say, rather
-// than its ispe) is caught here. Seeds are capped at 48 KB (bomb-50k.png
-// keeps its lying header) because the fuzzer minimises every interesting
-// input byte by byte; the big samples give their headers (phone-12mp.jpg's
-// EXIF and tables, iphone.heic's meta box) and the start of their data.
+// than its ispe) is caught here.
 func FuzzProcess(f *testing.F) {
-	dir := photosDir(f)
-	seeds, _ := filepath.Glob(filepath.Join(dir, "orient-*.jpg"))
-	bad, _ := filepath.Glob(filepath.Join(dir, "bad", "*"))
-	seeds = append(seeds, bad...)
-	// Every decoder's happy path too: an ICC profile (adobe-rgb.jpg), a
-	// PNG with alpha, a WebP, grayscale and progressive JPEGs.
-	seeds = append(seeds, filepath.Join(dir, "still.gif"), "warmup.heic", filepath.Join(dir, "adobe-rgb.jpg"),
-		filepath.Join(dir, "photo-alpha.png"), filepath.Join(dir, "photo.webp"), filepath.Join(dir, "grayscale.jpg"),
-		filepath.Join(dir, "progressive.jpg"))
-	for _, s := range seeds {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b[:min(len(b), 48<<10)])
-	}
-	f.Add(bmpHeader())
-	f.Add(ftyp("heic", "mif1", "heic"))
-	for _, s := range headerSeeds(f, dir) {
+	for _, s := range pipelineSeeds(f) {
 		f.Add(s)
 	}
 
@@ -86,6 +65,89 @@ func FuzzProcess(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzReadHeader is FuzzProcess without the decoders: the sniffer and the
+// parsers every upload meets before any pixel is decoded (JPEG segments and
+// its scan count, PNG and WebP chunks, HEIF boxes, EXIF, the ICC profile
+// behind the colour transform). Each input costs microseconds instead of a
+// decode, so these parsers, which see hostile bytes first, get hundreds of
+// times FuzzProcess's inputs. Run it with
+//
+//	go test -run '^$' -fuzz FuzzReadHeader ./models/media/
+func FuzzReadHeader(f *testing.F) {
+	for _, s := range pipelineSeeds(f) {
+		f.Add(s)
+	}
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		format, refusal := sniff(b[:min(len(b), sniffLen)])
+		if refusal != nil {
+			if refusal.Reason == "" || refusal.Message == "" {
+				t.Fatalf("refusal without reason or message: %#v", refusal)
+			}
+			return
+		}
+		metrics.Read(allocs)
+		before := allocs[0].Value.Uint64()
+		h, err := readHeader(bytes.NewReader(b), int64(len(b)), format)
+		if err == nil {
+			newColourTransform(h.icc)
+		}
+		metrics.Read(allocs)
+		// Only the EXIF block (64 KB at most) and the ICC profile (1 MiB)
+		// are ever copied out of the file.
+		if n := allocs[0].Value.Uint64() - before; n > 8<<20 {
+			t.Fatalf("reading a %d-byte header allocated %.1f MiB", len(b), float64(n)/(1<<20))
+		}
+		if err != nil {
+			r, ok := IsRefusal(err)
+			if !ok {
+				t.Fatalf("not a refusal: %v", err)
+			}
+			if r.Reason == "" || r.Message == "" {
+				t.Fatalf("refusal without reason or message: %#v", r)
+			}
+			return
+		}
+		if h.format != format || h.width <= 0 || h.height <= 0 {
+			t.Fatalf("accepted header %s %dx%d", h.format, h.width, h.height)
+		}
+		if o := h.exif.orientation; o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+		if len(h.icc) > maxICCSize {
+			t.Fatalf("ICC profile of %d bytes", len(h.icc))
+		}
+	})
+}
+
+// pipelineSeeds are the fuzz seeds of the photo pipeline: every sample
+// decoder's happy path and every bad file, capped at 48 KB (bomb-50k.png
+// keeps its lying header) because the fuzzer minimises every interesting
+// input byte by byte; the big samples give their headers (phone-12mp.jpg's
+// EXIF and tables, iphone.heic's meta box) and the start of their data.
+func pipelineSeeds(f *testing.F) [][]byte {
+	f.Helper()
+	dir := photosDir(f)
+	files, _ := filepath.Glob(filepath.Join(dir, "orient-*.jpg"))
+	bad, _ := filepath.Glob(filepath.Join(dir, "bad", "*"))
+	files = append(files, bad...)
+	// Every decoder's happy path too: an ICC profile (adobe-rgb.jpg), a
+	// PNG with alpha, a WebP, grayscale and progressive JPEGs.
+	files = append(files, filepath.Join(dir, "still.gif"), "warmup.heic", filepath.Join(dir, "adobe-rgb.jpg"),
+		filepath.Join(dir, "photo-alpha.png"), filepath.Join(dir, "photo.webp"), filepath.Join(dir, "grayscale.jpg"),
+		filepath.Join(dir, "progressive.jpg"))
+	var seeds [][]byte
+	for _, s := range files {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b[:min(len(b), 48<<10)])
+	}
+	seeds = append(seeds, bmpHeader(), ftyp("heic", "mif1", "heic"), manyScanJPEG(64, 64, 3))
+	return append(seeds, headerSeeds(f, dir)...)
 }
 
 // allocBudget is the most one Process call may allocate under limits: 128
