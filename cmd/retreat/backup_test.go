@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -291,5 +292,135 @@ func TestBackupRetakesTheSnapshotWhenAPhotoIsReplaced(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(restored, "media", models.PhotoFile(second.PhotoKey, media.Full))); err != nil {
 		t.Errorf("the replacement's files are not in the backup: %v", err)
+	}
+}
+
+// TestRestoreForceKeepsTheReplacedDataAside restores over a data folder
+// that has moved on since the backup: without --force nothing changes;
+// a damaged backup with --force changes nothing either; with --force the
+// backup's data takes the folder's place and what it replaced is kept,
+// whole, beside it.
+func TestRestoreForceKeepsTheReplacedDataAside(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "data")
+	ev, pr := seedEvent(t, dir)
+	names := func(dir string) []string {
+		t.Helper()
+		store, err := models.Open(t.Context(), filepath.Join(dir, "retreat.db"), models.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		ps, err := store.Participants(t.Context(), ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	join := func(name, photo string) *models.Submission {
+		t.Helper()
+		store, err := models.Open(t.Context(), filepath.Join(dir, "retreat.db"), models.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer photos.Close()
+		pa, err := store.Join(t.Context(), ev, models.JoinInput{Name: name, TimeZone: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := samplePhoto(t, photo)
+		res, err := media.NewProcessor(1, media.DefaultLimits()).Process(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := store.StorePhotoAnswer(t.Context(), photos, ev, pr, pa, name, path, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	bea := join("Bea", "progressive.jpg")
+	file := filepath.Join(t.TempDir(), "b.tar")
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"backup", "--data-dir", dir, file}, nil, &out, &errOut); err != nil {
+		t.Fatalf("backup: %v\n%s", err, errOut.String())
+	}
+	late := join("Late", "grayscale.jpg") // after the backup
+	current := []string{"Bea", "Late"}
+
+	entries := func() []string {
+		t.Helper()
+		es, err := os.ReadDir(parent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+
+	errOut.Reset()
+	if err := run(t.Context(), []string{"restore", "--data-dir", dir, file}, nil, &out, &errOut); err == nil {
+		t.Fatal("restore over a database without --force was not refused")
+	}
+	if !strings.Contains(errOut.String(), "--force") {
+		t.Errorf("the refusal does not mention --force: %q", errOut.String())
+	}
+
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := filepath.Join(t.TempDir(), "damaged.tar")
+	if err := os.WriteFile(damaged, b[:len(b)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"restore", "--force", "--data-dir", dir, damaged}, nil, &out, &errOut); err == nil {
+		t.Fatal("a damaged backup was restored")
+	}
+	if got := names(dir); !slices.Equal(got, current) || !slices.Equal(entries(), []string{"data"}) {
+		t.Fatalf("after refused restores: participants %v, folders %v; want %v in data alone", got, entries(), current)
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"restore", "--force", "--data-dir", dir, file}, nil, &out, &errOut); err != nil {
+		t.Fatalf("restore --force: %v\n%s", err, errOut.String())
+	}
+	es := entries()
+	if len(es) != 2 || es[0] != "data" || !strings.HasPrefix(es[1], "data.before-restore-") {
+		t.Fatalf("folders after the restore: %v, want data and data.before-restore-TIME", es)
+	}
+	aside := filepath.Join(parent, es[1])
+	if !strings.Contains(out.String(), "The data it replaced is in "+aside) {
+		t.Errorf("the restore does not say where the old data went:\n%s", out.String())
+	}
+	if got := names(dir); !slices.Equal(got, []string{"Bea"}) {
+		t.Errorf("restored participants %v, want the backup's [Bea]", got)
+	}
+	if got := names(aside); !slices.Equal(got, current) {
+		t.Errorf("participants kept aside %v, want %v", got, current)
+	}
+	for _, s := range media.Sizes {
+		if _, err := os.Stat(filepath.Join(dir, "media", models.PhotoFile(bea.PhotoKey, s))); err != nil {
+			t.Errorf("restored photo: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "media", models.PhotoFile(late.PhotoKey, s))); err == nil {
+			t.Errorf("the restored folder has a photo sent after the backup")
+		}
+		if _, err := os.Stat(filepath.Join(aside, "media", models.PhotoFile(late.PhotoKey, s))); err != nil {
+			t.Errorf("photo kept aside: %v", err)
+		}
 	}
 }
