@@ -13,9 +13,13 @@ package handlers_test
 // so no cell depends on another.
 //
 // Beyond the table, for every route:
-//   - a participant of B gets 404 for anything of A under /e/, /tus/ and
-//     on the photo URLs (not merely "forbidden": A's ids reveal nothing);
-//   - on the dashboard a participant is nobody: the same answer as anonymous;
+//   - a participant of B gets 404 for anything of A under /e/, /tus/, on
+//     the photo URLs and on A's dashboard pages (originals, export, the
+//     reveal): not merely "forbidden" or "sign in", A's ids reveal nothing;
+//     on an event's dashboard pages any participant's phone gets 404, so
+//     the answer does not say whose event it is;
+//   - elsewhere on the dashboard a participant is nobody: the same answer
+//     as anonymous;
 //   - a refused GET gets the same status for A's real ids as for ids that
 //     do not exist, so refusals cannot be used to probe for ids;
 //   - every state-changing method without a CSRF token is 403 for everyone.
@@ -83,61 +87,61 @@ var accessTable = map[string]who{
 	"GET /":                                                      {ok, ok, ok, ok, ok, ok},
 	"GET /dashboard":                                             {see, see, see, ok, ok, ok},
 	"POST /dashboard/events":                                     {see, see, see, invalid, invalid, invalid},
-	"GET /dashboard/events/:event":                               {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event":                              {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/duplicate":                    {see, see, see, forbid, see, notFound},
-	"GET /dashboard/events/:event/edit":                          {see, see, see, forbid, ok, notFound},
-	"GET /dashboard/events/:event/export.zip":                    {see, see, see, forbid, ok, notFound},
-	"POST /dashboard/events/:event/invites":                      {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/invites/:invite/revoke":       {see, see, see, forbid, see, notFound},
-	"GET /dashboard/events/:event/nudges":                        {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/nudges":                       {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/organizers/:organizer/remove": {see, see, see, forbid, see, notFound},
-	"GET /dashboard/events/:event/people":                        {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/people/:participant":          {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/people/:participant/remove":   {see, see, see, forbid, see, notFound},
-	"POST /dashboard/events/:event/people/:participant/team":     {see, see, see, forbid, invalid, notFound},
+	"GET /dashboard/events/:event":                               {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event":                              {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/duplicate":                    {see, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/edit":                          {see, notFound, notFound, forbid, ok, notFound},
+	"GET /dashboard/events/:event/export.zip":                    {see, notFound, notFound, forbid, ok, notFound},
+	"POST /dashboard/events/:event/invites":                      {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/invites/:invite/revoke":       {see, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/nudges":                        {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/nudges":                       {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/organizers/:organizer/remove": {see, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/people":                        {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/people/:participant":          {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/people/:participant/remove":   {see, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/people/:participant/team":     {see, notFound, notFound, forbid, invalid, notFound},
 	// Originals (size "original" here) keep GPS data: owners and organizers only, like the export.
-	"GET /dashboard/events/:event/photos/:submission/:size": {see, see, see, forbid, ok, notFound},
-	"GET /dashboard/events/:event/progress":                 {see, see, see, ok, ok, notFound},
-	"GET /dashboard/events/:event/progress/feed":            {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/prompts":                 {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/prompts/:prompt":         {see, see, see, forbid, invalid, notFound},
-	"POST /dashboard/events/:event/prompts/:prompt/delete":  {see, see, see, forbid, see, notFound},
-	"GET /dashboard/events/:event/prompts/:prompt/edit":     {see, see, see, forbid, ok, notFound},
-	"POST /dashboard/events/:event/prompts/:prompt/move":    {see, see, see, forbid, invalid, notFound},
-	"GET /dashboard/events/:event/prompts/import":           {see, see, see, forbid, ok, notFound},
-	"POST /dashboard/events/:event/prompts/import":          {see, see, see, forbid, invalid, notFound},
-	"GET /dashboard/events/:event/prompts/new":              {see, see, see, forbid, ok, notFound},
-	"GET /dashboard/events/:event/qr.png":                   {see, see, see, ok, ok, notFound},
-	"GET /dashboard/events/:event/recap":                    {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/recap":                   {see, see, see, forbid, invalid, notFound},
-	"GET /dashboard/events/:event/reveal":                   {see, see, see, ok, ok, notFound},
-	"GET /dashboard/events/:event/reveal/deck.json":         {see, see, see, ok, ok, notFound},
+	"GET /dashboard/events/:event/photos/:submission/:size": {see, notFound, notFound, forbid, ok, notFound},
+	"GET /dashboard/events/:event/progress":                 {see, notFound, notFound, ok, ok, notFound},
+	"GET /dashboard/events/:event/progress/feed":            {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/prompts":                 {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/prompts/:prompt":         {see, notFound, notFound, forbid, invalid, notFound},
+	"POST /dashboard/events/:event/prompts/:prompt/delete":  {see, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/prompts/:prompt/edit":     {see, notFound, notFound, forbid, ok, notFound},
+	"POST /dashboard/events/:event/prompts/:prompt/move":    {see, notFound, notFound, forbid, invalid, notFound},
+	"GET /dashboard/events/:event/prompts/import":           {see, notFound, notFound, forbid, ok, notFound},
+	"POST /dashboard/events/:event/prompts/import":          {see, notFound, notFound, forbid, invalid, notFound},
+	"GET /dashboard/events/:event/prompts/new":              {see, notFound, notFound, forbid, ok, notFound},
+	"GET /dashboard/events/:event/qr.png":                   {see, notFound, notFound, ok, ok, notFound},
+	"GET /dashboard/events/:event/recap":                    {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/recap":                   {see, notFound, notFound, forbid, invalid, notFound},
+	"GET /dashboard/events/:event/reveal":                   {see, notFound, notFound, ok, ok, notFound},
+	"GET /dashboard/events/:event/reveal/deck.json":         {see, notFound, notFound, ok, ok, notFound},
 	// The offline copy holds every author's name: those who present only, like the controls.
-	"GET /dashboard/events/:event/reveal/offline.zip": {see, see, see, forbid, ok, notFound},
+	"GET /dashboard/events/:event/reveal/offline.zip": {see, notFound, notFound, forbid, ok, notFound},
 	// The reveal's controls answer 401 rather than a login redirect (they are called by script).
-	"POST /dashboard/events/:event/reveal/end":                       {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/goto":                      {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/name":                      {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/next":                      {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/prev":                      {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/refresh":                   {unauth, unauth, unauth, forbid, see, notFound},
-	"POST /dashboard/events/:event/reveal/start":                     {unauth, unauth, unauth, forbid, see, notFound},
-	"GET /dashboard/events/:event/reveal/stream":                     {unauth, unauth, unauth, ok, ok, notFound},
-	"GET /dashboard/events/:event/review":                            {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/rotate-link":                      {see, see, see, forbid, see, notFound},
-	"GET /dashboard/events/:event/scores":                            {see, see, see, ok, ok, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/bonus":    {see, see, see, invalid, invalid, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/delete":   {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/hide":     {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/reviewed": {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/star":     {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/unhide":   {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/submissions/:submission/unstar":   {see, see, see, see, see, notFound},
-	"POST /dashboard/events/:event/teams":                            {see, see, see, forbid, conflict, notFound},
-	"POST /dashboard/events/:event/teams/:team":                      {see, see, see, forbid, conflict, notFound},
-	"POST /dashboard/events/:event/teams/:team/delete":               {see, see, see, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/end":                       {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/goto":                      {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/name":                      {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/next":                      {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/prev":                      {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/refresh":                   {unauth, notFound, notFound, forbid, see, notFound},
+	"POST /dashboard/events/:event/reveal/start":                     {unauth, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/reveal/stream":                     {unauth, notFound, notFound, ok, ok, notFound},
+	"GET /dashboard/events/:event/review":                            {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/rotate-link":                      {see, notFound, notFound, forbid, see, notFound},
+	"GET /dashboard/events/:event/scores":                            {see, notFound, notFound, ok, ok, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/bonus":    {see, notFound, notFound, invalid, invalid, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/delete":   {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/hide":     {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/reviewed": {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/star":     {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/unhide":   {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/submissions/:submission/unstar":   {see, notFound, notFound, see, see, notFound},
+	"POST /dashboard/events/:event/teams":                            {see, notFound, notFound, forbid, conflict, notFound},
+	"POST /dashboard/events/:event/teams/:team":                      {see, notFound, notFound, forbid, conflict, notFound},
+	"POST /dashboard/events/:event/teams/:team/delete":               {see, notFound, notFound, forbid, see, notFound},
 	"GET /dashboard/events/new":                                      {see, see, see, ok, ok, ok},
 	// The phone pages: only a participant of A; organizers have no participant session.
 	"GET /e/:event":              {notFound, ok, notFound, notFound, notFound, notFound},
@@ -623,10 +627,14 @@ func (w *matrixWorld) checkInvariants(t *testing.T, k routeKey, want who, refuse
 	// (OPTIONS on an upload is tus's capability list: tusd answers it
 	// without looking the upload up.)
 	participantArea := strings.HasPrefix(k.path, "/e/") || strings.HasPrefix(k.path, "/tus/:") && k.method != http.MethodOptions
-	if participantArea && want[partB] != notFound {
+	eventsDashboard := strings.HasPrefix(k.path, "/dashboard/events/:event")
+	if (participantArea || eventsDashboard) && want[partB] != notFound {
 		t.Errorf("%s: participant B gets %d for A's things, want 404", k, want[partB])
 	}
-	if strings.HasPrefix(k.path, "/dashboard") && (want[partA] != want[anon] || want[partB] != want[anon]) {
+	if eventsDashboard && want[partA] != notFound {
+		t.Errorf("%s: participant A gets %d for an event's dashboard page, want 404", k, want[partA])
+	}
+	if strings.HasPrefix(k.path, "/dashboard") && !eventsDashboard && (want[partA] != want[anon] || want[partB] != want[anon]) {
 		t.Errorf("%s: a participant is treated unlike anonymous on the dashboard: %v", k, want)
 	}
 	unsafe := k.method != http.MethodGet && k.method != http.MethodHead && k.method != http.MethodOptions

@@ -117,11 +117,15 @@ const (
 )
 
 // requireOrganizer loads the event in the URL for a signed-in organizer of
-// it; anyone else is sent to sign in, and another organizer's event is 404.
+// it; anyone else is sent to sign in, and another organizer's event (or a
+// participant's phone) gets 404.
 func (h *Handler) requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := h.sessions.OrganizerID(c)
 		if id == 0 {
+			if err := h.sessions.RefuseParticipant(c); err != nil {
+				return err
+			}
 			if web.WantsJSON(c) || c.Request().Method != http.MethodGet || strings.HasSuffix(c.Path(), "/stream") {
 				return web.NewError(http.StatusUnauthorized, "Sign in first.", nil)
 			}

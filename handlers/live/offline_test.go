@@ -293,8 +293,8 @@ func TestOfflineDeckIsForThoseWhoPresent(t *testing.T) {
 	}{
 		{"a moderator", moc, http.StatusForbidden},
 		{"another event's organizer", zed, http.StatusNotFound},
-		// On the dashboard a participant is nobody: off to sign in.
-		{"a participant", s.bea, http.StatusSeeOther},
+		// A participant's phone finds no event dashboard page at all.
+		{"a participant", s.bea, http.StatusNotFound},
 		{"nobody signed in", s.app.Client(), http.StatusSeeOther},
 	} {
 		rec := c.client.Get(offlinePath(s.ev))

@@ -74,11 +74,15 @@ func (h *Handler) Register(g *echo.Group) {
 const keyOrganizer = "organizer"
 
 // requireOrganizer sends anyone not signed in to the login page (API
-// callers get a 401).
+// callers get a 401), except a participant's phone asking for an event's
+// pages, which gets 404 (see web.Sessions.RefuseParticipant).
 func (h *Handler) requireOrganizer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := h.sessions.OrganizerID(c)
 		if id == 0 {
+			if err := h.sessions.RefuseParticipant(c); err != nil {
+				return err
+			}
 			if web.WantsJSON(c) {
 				return web.NewError(http.StatusUnauthorized, "Sign in first.", nil)
 			}

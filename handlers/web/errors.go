@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -113,6 +114,9 @@ type ErrorPage struct {
 	Page
 	Status  int
 	Message string
+	// SignInURL is set on a dashboard error seen by someone not signed
+	// in: the way back is to sign in and return to this page.
+	SignInURL string
 }
 
 // ErrorHandler returns Echo's HTTPErrorHandler: JSON {"error": ...} for API
@@ -141,10 +145,14 @@ func ErrorHandler(r *Renderer, s *Sessions, log *slog.Logger) echo.HTTPErrorHand
 			werr = c.JSON(status, map[string]string{"error": msg})
 		default:
 			face := "public"
+			p := ErrorPage{Status: status, Message: msg}
 			if strings.HasPrefix(c.Request().URL.Path, "/dashboard") {
 				face = "organizer"
+				if c.Request().Context().Value(sessionLoaded{}) != nil && s.OrganizerID(c) == 0 && c.Request().Method == http.MethodGet {
+					p.SignInURL = "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+				}
 			}
-			p := ErrorPage{Page: r.NewPage(c, s, face, StatusText(status)), Status: status, Message: msg}
+			p.Page = r.NewPage(c, s, face, StatusText(status))
 			werr = HTML(c, status, "public/error", p)
 		}
 		if werr != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/gormstore"
@@ -145,7 +146,9 @@ const (
 	keyFlash     = "flash"
 )
 
-func participantKey(eventID uint) string { return fmt.Sprintf("participant:%d", eventID) }
+const participantPrefix = "participant:"
+
+func participantKey(eventID uint) string { return fmt.Sprintf("%s%d", participantPrefix, eventID) }
 
 // OrganizerID returns the signed-in organizer, 0 if none.
 func (s *Sessions) OrganizerID(c echo.Context) uint {
@@ -194,6 +197,26 @@ func (s *Sessions) PeekParticipantID(r *http.Request, eventID uint) (uint, error
 		return 0, fmt.Errorf("load session: %w", err)
 	}
 	return uint(s.sm.GetInt64(ctx, participantKey(eventID))), nil
+}
+
+// RefuseParticipant answers 404 to a browser that has joined an event and
+// is not signed in as an organizer, when it asks for an event's dashboard
+// pages (the URL has :event): a phone of event B asking for event A's
+// photos, originals, export or reveal learns nothing, not even that the
+// page wants a sign-in, and a phone of A is no different, so its answer
+// does not depend on whose the event is. (The error page offers the
+// sign-in, for an organizer who joined their own event from this
+// browser.) It returns nil for everyone else.
+func (s *Sessions) RefuseParticipant(c echo.Context) error {
+	if c.Param("event") == "" || s.OrganizerID(c) != 0 {
+		return nil
+	}
+	for _, k := range s.sm.Keys(c.Request().Context()) {
+		if strings.HasPrefix(k, participantPrefix) {
+			return NewError(http.StatusNotFound, "We couldn't find that page. If you organize this event, sign in first.", nil)
+		}
+	}
+	return nil
 }
 
 // SignInParticipant remembers that this browser is the participant in the event.
