@@ -757,3 +757,38 @@ func TestBrowserDashboardMarksLateAnswers(t *testing.T) {
 	}
 	shoot(t, ctx, "04-review", laptop)
 }
+
+// TestBrowserPhoneFindsNoDashboard: a participant's phone opening an
+// event's dashboard link (one forwarded from a chat, say) gets the "Not
+// found" page, which offers the sign-in; an organizer who joined their own
+// event from this phone signs in there and lands on the page they opened.
+func TestBrowserPhoneFindsNoDashboard(t *testing.T) {
+	s := newSite(t)
+	ctx := browsertest.New(t)
+	run(t, ctx, "phone size", chromedp.ActionFunc(browsertest.Phone))
+	s.join(t, ctx, "Ana on her phone")
+	people := fmt.Sprintf("/dashboard/events/%d/people", s.ev.ID)
+	run(t, ctx, "open the people page",
+		chromedp.Navigate(s.url+people),
+		chromedp.WaitVisible(`.status-code`, chromedp.ByQuery),
+	)
+	wantContains(t, "status", text(t, ctx, `.status-code`), "404")
+	wantContains(t, "message", text(t, ctx, `.lead`), "If you organize this event, sign in first.")
+	if n := countNodes(t, ctx, `.participant-list, table`); n != 0 {
+		t.Errorf("the 404 page shows %d lists", n)
+	}
+	shoot(t, ctx, "phone-dashboard-404", browsertest.Phone)
+
+	run(t, ctx, "sign in from the 404 page",
+		chromedp.Click(`a[href^="/login?next="]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form[action="/login"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=email]`, "ana@example.com", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=password]`, handlertest.Password, chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`form[action="/login"]`, chromedp.ByQuery),
+		scriptsReady(),
+	)
+	if got := location(t, ctx); got != s.url+people {
+		t.Errorf("after signing in: at %s, want %s", got, s.url+people)
+	}
+}
