@@ -230,33 +230,15 @@ func TestRestoreRefusesForeignEntries(t *testing.T) {
 func TestBackupRetakesTheSnapshotWhenAPhotoIsReplaced(t *testing.T) {
 	dir := t.TempDir()
 	ev, pr := seedEvent(t, dir)
-	store, err := models.Open(t.Context(), filepath.Join(dir, "retreat.db"), models.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer photos.Close()
+	store, photos, closeData := openData(t, dir)
+	defer closeData()
 	pa, err := store.Join(t.Context(), ev, models.JoinInput{Name: "Bea", TimeZone: "UTC"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc := media.NewProcessor(1, media.DefaultLimits())
 	save := func(name string) *models.Submission {
 		t.Helper()
-		path := samplePhoto(t, name)
-		res, err := proc.Process(t.Context(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := store.StorePhotoAnswer(t.Context(), photos, ev, pr, pa, name, path, res)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub
+		return savePhoto(t, store, photos, ev, pr, pa, name)
 	}
 	first := save("progressive.jpg")
 	var second *models.Submission
@@ -324,30 +306,13 @@ func TestRestoreForceKeepsTheReplacedDataAside(t *testing.T) {
 	}
 	join := func(name, photo string) *models.Submission {
 		t.Helper()
-		store, err := models.Open(t.Context(), filepath.Join(dir, "retreat.db"), models.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer photos.Close()
+		store, photos, closeData := openData(t, dir)
+		defer closeData()
 		pa, err := store.Join(t.Context(), ev, models.JoinInput{Name: name, TimeZone: "UTC"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := samplePhoto(t, photo)
-		res, err := media.NewProcessor(1, media.DefaultLimits()).Process(t.Context(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := store.StorePhotoAnswer(t.Context(), photos, ev, pr, pa, name, path, res)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub
+		return savePhoto(t, store, photos, ev, pr, pa, photo)
 	}
 	bea := join("Bea", "progressive.jpg")
 	file := filepath.Join(t.TempDir(), "b.tar")
@@ -423,4 +388,35 @@ func TestRestoreForceKeepsTheReplacedDataAside(t *testing.T) {
 			t.Errorf("photo kept aside: %v", err)
 		}
 	}
+}
+
+// openData opens a data folder's database and photos, as the server would.
+func openData(t *testing.T, dir string) (*models.Store, *media.DiskStore, func()) {
+	t.Helper()
+	store, err := models.Open(t.Context(), filepath.Join(dir, "retreat.db"), models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, err := media.NewDiskStore(filepath.Join(dir, "media"))
+	if err != nil {
+		store.Close()
+		t.Fatal(err)
+	}
+	return store, photos, func() { photos.Close(); store.Close() }
+}
+
+// savePhoto runs the sample photo name through the pipeline and stores it
+// as pa's answer, its caption the file's name.
+func savePhoto(t *testing.T, store *models.Store, photos media.Store, ev *models.Event, pr *models.Prompt, pa *models.Participant, name string) *models.Submission {
+	t.Helper()
+	path := samplePhoto(t, name)
+	res, err := media.NewProcessor(1, media.DefaultLimits()).Process(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := store.StorePhotoAnswer(t.Context(), photos, ev, pr, pa, name, path, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }

@@ -47,13 +47,7 @@ func FuzzProcess(f *testing.F) {
 			t.Fatalf("the pipeline panicked (recovered, but a bug): %v", err)
 		}
 		if err != nil {
-			r, ok := IsRefusal(err)
-			if !ok {
-				t.Fatalf("not a refusal: %v", err)
-			}
-			if r.Reason == "" || r.Message == "" {
-				t.Fatalf("refusal without reason or message: %#v", r)
-			}
+			mustBeRefusal(t, err)
 			return
 		}
 		if len(res.Renditions) != len(Sizes) {
@@ -83,9 +77,7 @@ func FuzzReadHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		format, refusal := sniff(b[:min(len(b), sniffLen)])
 		if refusal != nil {
-			if refusal.Reason == "" || refusal.Message == "" {
-				t.Fatalf("refusal without reason or message: %#v", refusal)
-			}
+			mustBeRefusal(t, refusal)
 			return
 		}
 		metrics.Read(allocs)
@@ -101,13 +93,7 @@ func FuzzReadHeader(f *testing.F) {
 			t.Fatalf("reading a %d-byte header allocated %.1f MiB", len(b), float64(n)/(1<<20))
 		}
 		if err != nil {
-			r, ok := IsRefusal(err)
-			if !ok {
-				t.Fatalf("not a refusal: %v", err)
-			}
-			if r.Reason == "" || r.Message == "" {
-				t.Fatalf("refusal without reason or message: %#v", r)
-			}
+			mustBeRefusal(t, err)
 			return
 		}
 		if h.format != format || h.width <= 0 || h.height <= 0 {
@@ -120,6 +106,18 @@ func FuzzReadHeader(f *testing.F) {
 			t.Fatalf("ICC profile of %d bytes", len(h.icc))
 		}
 	})
+}
+
+// mustBeRefusal fails unless err is a refusal a participant can read.
+func mustBeRefusal(t *testing.T, err error) {
+	t.Helper()
+	r, ok := IsRefusal(err)
+	if !ok {
+		t.Fatalf("not a refusal: %v", err)
+	}
+	if r.Reason == "" || r.Message == "" {
+		t.Fatalf("refusal without reason or message: %#v", r)
+	}
 }
 
 // pipelineSeeds are the fuzz seeds of the photo pipeline: every sample
