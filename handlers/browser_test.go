@@ -758,15 +758,30 @@ func TestBrowserDashboardMarksLateAnswers(t *testing.T) {
 	shoot(t, ctx, "04-review", laptop)
 }
 
-// TestBrowserPhoneFindsNoDashboard: a participant's phone opening an
-// event's dashboard link (one forwarded from a chat, say) gets the "Not
-// found" page, which offers the sign-in; an organizer who joined their own
-// event from this phone signs in there and lands on the page they opened.
-func TestBrowserPhoneFindsNoDashboard(t *testing.T) {
+// TestBrowserPhoneFindsItsWayBack: a participant who lost their tab opens
+// the site and finds their event on the start page, one tap from their
+// prompts. The same phone opening an event's dashboard link (one forwarded
+// from a chat, say) gets the "Not found" page, which offers the sign-in;
+// an organizer who joined their own event from this phone signs in there
+// and lands on the page they opened.
+func TestBrowserPhoneFindsItsWayBack(t *testing.T) {
 	s := newSite(t)
 	ctx := browsertest.New(t)
 	run(t, ctx, "phone size", chromedp.ActionFunc(browsertest.Phone))
 	s.join(t, ctx, "Ana on her phone")
+	run(t, ctx, "open the start page",
+		chromedp.Navigate(s.url+"/"),
+		chromedp.WaitVisible(`.joined-link`, chromedp.ByQuery),
+	)
+	wantContains(t, "the phone's event", text(t, ctx, `.joined-link`), "Spring hunt")
+	shoot(t, ctx, "home-joined", browsertest.Phone)
+	run(t, ctx, "back to the prompts",
+		chromedp.Click(`.joined-link`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.prompt-list`, chromedp.ByQuery),
+	)
+	if got := location(t, ctx); got != s.listURL() {
+		t.Errorf("the start page's link led to %s, want %s", got, s.listURL())
+	}
 	people := fmt.Sprintf("/dashboard/events/%d/people", s.ev.ID)
 	run(t, ctx, "open the people page",
 		chromedp.Navigate(s.url+people),

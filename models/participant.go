@@ -140,6 +140,48 @@ func (s *Store) EventParticipant(ctx context.Context, eventID, participantID uin
 	return &p, nil
 }
 
+// JoinedEvent is an event a device has joined, and who it is there.
+type JoinedEvent struct {
+	EventID         uint
+	EventName       string
+	ParticipantName string
+	EndsAt          time.Time
+}
+
+// JoinedEvents loads the events a device's session names (event id to
+// participant id), skipping any whose participant or event is gone, in one
+// query; the most recently ending first.
+func (s *Store) JoinedEvents(ctx context.Context, joined map[uint]uint) ([]JoinedEvent, error) {
+	if len(joined) == 0 {
+		return nil, nil
+	}
+	ids := make([]uint, 0, len(joined))
+	for _, pid := range joined {
+		ids = append(ids, pid)
+	}
+	var rows []struct {
+		JoinedEvent
+		ParticipantID uint
+	}
+	err := s.db.WithContext(ctx).Table("participants").
+		Select("events.id AS event_id, events.name AS event_name, participants.name AS participant_name, events.ends_at, participants.id AS participant_id").
+		Joins("JOIN events ON events.id = participants.event_id").
+		Where("participants.id IN ?", ids).
+		Order("events.ends_at DESC, events.id DESC").
+		Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load joined events: %w", err)
+	}
+	var out []JoinedEvent
+	for _, r := range rows {
+		// The session must name this participant for this very event.
+		if joined[r.EventID] == r.ParticipantID {
+			out = append(out, r.JoinedEvent)
+		}
+	}
+	return out, nil
+}
+
 // ParticipantByReturnToken loads the participant a personal link names.
 func (s *Store) ParticipantByReturnToken(ctx context.Context, token string) (*Participant, error) {
 	if !ValidToken(token) {

@@ -18,6 +18,9 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 type homePage struct {
 	web.Page
 	SignedIn bool
+	// Joined are the events this phone has joined: a participant who
+	// lost their tab finds their prompts here.
+	Joined []models.JoinedEvent
 }
 
 // showHome sends a fresh install to setup; otherwise it explains where
@@ -31,6 +34,9 @@ func (h *Handler) showHome(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/setup")
 	}
 	p := homePage{Page: h.web.NewPage(c, h.sessions, "public", "Retreat"), SignedIn: h.sessions.OrganizerID(c) != 0}
+	if p.Joined, err = h.store.JoinedEvents(c.Request().Context(), h.sessions.JoinedEvents(c)); err != nil {
+		return err
+	}
 	return web.HTML(c, http.StatusOK, "public/home", p)
 }
 

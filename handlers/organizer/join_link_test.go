@@ -76,6 +76,14 @@ func TestRotatingTheJoinLinkStopsOnlyTheOldLink(t *testing.T) {
 	if n := len(eventParticipants(t, app, ev)); n != 1 {
 		t.Errorf("%d participants after joining through the old link, want 1", n)
 	}
+	// Bea's phone, which joined before, is shown the way to its prompts;
+	// the stranger's is not.
+	if body := bea.Get("/j/" + old).Body.String(); !strings.Contains(body, fmt.Sprintf(`href="/e/%d"`, ev.ID)) || !strings.Contains(body, "as Bea") {
+		t.Errorf("the old link on Bea's phone does not lead to her prompts:\n%s", body)
+	}
+	if body := stranger.Get("/j/" + old).Body.String(); strings.Contains(body, "On this phone") {
+		t.Errorf("the old link on a stranger's phone lists events:\n%s", body)
+	}
 
 	// The new link joins.
 	cy := app.Client()

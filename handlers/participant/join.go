@@ -28,14 +28,35 @@ type joinPage struct {
 func (h *Handler) eventByToken(c echo.Context) (*models.Event, error) {
 	ev, err := h.store.EventByJoinToken(c.Request().Context(), c.Param("token"))
 	if errors.Is(err, models.ErrNotFound) {
-		return nil, web.NewError(http.StatusNotFound, "This join link doesn't work (it may have been replaced). Ask your organizer for the current link.", err)
+		return nil, web.NewError(http.StatusNotFound, staleJoinLink, err)
 	}
 	return ev, err
+}
+
+const staleJoinLink = "This join link doesn't work (it may have been replaced). Ask your organizer for the current link."
+
+// showStaleJoinLink answers an old join link opened on a phone that has
+// joined events already (the organizer replaced the link after they
+// joined): the 404 page, with a way to the phone's own prompts. Others,
+// and API callers, get the plain 404.
+func (h *Handler) showStaleJoinLink(c echo.Context, cause error) error {
+	joined, err := h.store.JoinedEvents(c.Request().Context(), h.sessions.JoinedEvents(c))
+	if err != nil {
+		return err
+	}
+	if len(joined) == 0 || web.WantsJSON(c) {
+		return cause
+	}
+	p := web.ErrorPage{Page: h.page(c, "Not found"), Status: http.StatusNotFound, Message: staleJoinLink, Joined: joined}
+	return web.HTML(c, http.StatusNotFound, "public/error", p)
 }
 
 func (h *Handler) showJoin(c echo.Context) error {
 	ev, err := h.eventByToken(c)
 	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return h.showStaleJoinLink(c, err)
+		}
 		return err
 	}
 	// Coming back on the same phone keeps them in.

@@ -117,6 +117,9 @@ type ErrorPage struct {
 	// SignInURL is set on a dashboard error seen by someone not signed
 	// in: the way back is to sign in and return to this page.
 	SignInURL string
+	// Joined lists the events this phone has joined, where a participant
+	// who followed a dead link can go instead.
+	Joined []models.JoinedEvent
 }
 
 // ErrorHandler returns Echo's HTTPErrorHandler: JSON {"error": ...} for API

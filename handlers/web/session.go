@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -217,6 +218,24 @@ func (s *Sessions) RefuseParticipant(c echo.Context) error {
 		}
 	}
 	return nil
+}
+
+// JoinedEvents returns the events this browser has joined, as event id to
+// participant id.
+func (s *Sessions) JoinedEvents(c echo.Context) map[uint]uint {
+	ctx := c.Request().Context()
+	joined := map[uint]uint{}
+	for _, k := range s.sm.Keys(ctx) {
+		rest, ok := strings.CutPrefix(k, participantPrefix)
+		if !ok {
+			continue
+		}
+		ev, err := strconv.ParseUint(rest, 10, 32)
+		if pid := s.sm.GetInt64(ctx, k); err == nil && pid > 0 {
+			joined[uint(ev)] = uint(pid)
+		}
+	}
+	return joined
 }
 
 // SignInParticipant remembers that this browser is the participant in the event.
