@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -77,5 +78,27 @@ func peakSampler() func() (heap, total uint64) {
 		mu.Lock()
 		defer mu.Unlock()
 		return peakHeap, peakSys
+	}
+}
+
+// BenchmarkReadHeaderPhone12MP is what every JPEG upload pays before it
+// waits for a worker: the header, EXIF, ICC and the scan count (a read
+// of the whole 3.9 MB file for its markers), against
+// BenchmarkProcessPhone12MP's decode and renditions.
+func BenchmarkReadHeaderPhone12MP(b *testing.B) {
+	f, err := os.Open(filepath.Join(photosDir(b), "phone-12mp.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	for b.Loop() {
+		if _, err := readHeader(f, st.Size(), "jpeg"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
