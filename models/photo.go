@@ -94,7 +94,7 @@ func (s *Store) storePhotoAnswer(ctx context.Context, photos media.Store, ev *Ev
 	}
 	sub, old, err := s.SavePhotoAnswer(ctx, ev, pr, pa, caption, PhotoMeta{
 		Key: folder, Format: res.Format, Width: res.Width, Height: res.Height,
-		Bytes: st.Size(), TakenAt: res.TakenAt, Receipt: receipt,
+		Bytes: st.Size(), TakenAt: res.TakenAt, TakenAtLocal: res.TakenAtLocal, Receipt: receipt,
 		NotForLive: answerOptions(opts).NotForLive,
 	})
 	if err != nil {

@@ -199,6 +199,9 @@ type PhotoMeta struct {
 	Width, Height int
 	Bytes         int64
 	TakenAt       time.Time
+	// TakenAtLocal: TakenAt is the camera's wall clock without a zone
+	// (see media.Result); it is read in the participant's time zone.
+	TakenAtLocal bool
 	// Receipt, when the upload carried an idempotency key, is recorded in
 	// the answer's transaction (see idempotency.go).
 	Receipt *Receipt
@@ -231,6 +234,11 @@ func (s *Store) SavePhotoAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *
 	}
 	if !photo.TakenAt.IsZero() {
 		t := photo.TakenAt.UTC()
+		if photo.TakenAtLocal {
+			// The phone's clock was in its owner's zone, the one their
+			// browser reported (and they can correct on their page).
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, pa.Location()).UTC()
+		}
 		sub.TakenAt = &t
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -81,11 +81,16 @@ func photoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // describe summarises a result on one line:
-// "jpeg 3024x4032 taken 2026-06-14T17:03:22Z: full 1536x2048 412345 B, ...".
+// "jpeg 3024x4032 taken 2026-06-14T17:03:22 (camera clock, no zone): full
+// 1536x2048 412345 B, ...".
 func describe(res *media.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %dx%d", res.Format, res.Width, res.Height)
-	if !res.TakenAt.IsZero() {
+	switch {
+	case res.TakenAtLocal:
+		// No zone in the file: the camera's clock, as it showed.
+		fmt.Fprintf(&b, " taken %s (camera clock, no zone)", res.TakenAt.Format("2006-01-02T15:04:05"))
+	case !res.TakenAt.IsZero():
 		fmt.Fprintf(&b, " taken %s", res.TakenAt.Format(time.RFC3339))
 	}
 	for i, r := range res.Renditions {

@@ -66,7 +66,7 @@ func TestPhotoCommandAcceptsGoodPhotos(t *testing.T) {
 		}
 	}
 	if want := filepath.Join(photoTestDir(t), "phone-12mp.jpg") +
-		": jpeg 3024x4032 taken 2026-06-14T17:03:22Z: full 1536x2048 "; !slices.ContainsFunc(lines, func(l string) bool {
+		": jpeg 3024x4032 taken 2026-06-14T17:03:22 (camera clock, no zone): full 1536x2048 "; !slices.ContainsFunc(lines, func(l string) bool {
 		return strings.HasPrefix(l, want)
 	}) {
 		t.Errorf("no line starting %q in:\n%s", want, &stdout)

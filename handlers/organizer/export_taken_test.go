@@ -17,7 +17,8 @@ import (
 )
 
 // TestCaptureTimeStoredShownAndExported uploads phone-12mp.jpg, whose EXIF
-// says it was taken 2026-06-14 17:03:22 (no UTC offset: read as UTC), and
+// says it was taken 2026-06-14 17:03:22 (no UTC offset: the clock of the
+// sender's phone, read in her zone, Tokyo: 08:03:22 UTC), and
 // still.gif, which has no EXIF, through the real router; then checks the
 // capture time is stored, shown to the sender and to organizers in each
 // viewer's zone (with the event's beside it, as every time is), and
@@ -36,7 +37,7 @@ func TestCaptureTimeStoredShownAndExported(t *testing.T) {
 		}
 	}
 
-	taken := time.Date(2026, 6, 14, 17, 3, 22, 0, time.UTC)
+	taken := time.Date(2026, 6, 14, 8, 3, 22, 0, time.UTC)
 	subs, err := app.Store.EventSubmissions(context.Background(), ev.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestCaptureTimeStoredShownAndExported(t *testing.T) {
 		}
 	}
 
-	// The sender, in Tokyo: 02:03 the next morning, 18:03 in Lisbon.
+	// The sender, in Tokyo, sees her camera's time; Lisbon's beside it.
 	page := func(p *models.Prompt) string {
 		rec := ana.Get(fmt.Sprintf("/e/%d/prompts/%d", ev.ID, p.ID))
 		if rec.Code != http.StatusOK {
@@ -64,7 +65,7 @@ func TestCaptureTimeStoredShownAndExported(t *testing.T) {
 		}
 		return rec.Body.String()
 	}
-	if body, want := page(view), `<p class="meta taken">Taken Mon 15 Jun 02:03 · 18:03 Sun in Lisbon</p>`; !strings.Contains(body, want) {
+	if body, want := page(view), `<p class="meta taken">Taken Sun 14 Jun 17:03 · 09:03 in Lisbon</p>`; !strings.Contains(body, want) {
 		t.Errorf("the sender's answer page lacks %s\n%s", want, bodyBetween(t, body, `<section class="current">`, "</section>"))
 	}
 	if body := page(desk); strings.Contains(body, "Taken") {
@@ -88,10 +89,10 @@ func TestCaptureTimeStoredShownAndExported(t *testing.T) {
 	overview := fmt.Sprintf("/dashboard/events/%d", ev.ID)
 	review := fmt.Sprintf("/dashboard/events/%d/review", ev.ID)
 	for _, tc := range []struct{ path, zone, want string }{
-		{overview, "", " · taken Sun 14 Jun 18:03 · "},
-		{overview, "America/New_York", " · taken Sun 14 Jun 13:03 · 18:03 in Lisbon · "},
-		{review, "", " · taken Sun 14 Jun 18:03 · "},
-		{review, "Asia/Tokyo", " · taken Mon 15 Jun 02:03 · 18:03 Sun in Lisbon · "},
+		{overview, "", " · taken Sun 14 Jun 09:03 · "},
+		{overview, "America/New_York", " · taken Sun 14 Jun 04:03 · 09:03 in Lisbon · "},
+		{review, "", " · taken Sun 14 Jun 09:03 · "},
+		{review, "Asia/Tokyo", " · taken Sun 14 Jun 17:03 · 09:03 in Lisbon · "},
 	} {
 		body := get(tc.path, tc.zone)
 		if !strings.Contains(body, tc.want) {
@@ -117,7 +118,7 @@ func TestCaptureTimeStoredShownAndExported(t *testing.T) {
 		t.Fatalf("submissions.csv has no taken_at column: %q", rows[0])
 	}
 	want := map[string]string{
-		fmt.Sprint(ids[view.ID]): "2026-06-14T17:03:22Z",
+		fmt.Sprint(ids[view.ID]): "2026-06-14T08:03:22Z",
 		fmt.Sprint(ids[desk.ID]): "",
 	}
 	for _, r := range rows[1:] {

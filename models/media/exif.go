@@ -12,6 +12,15 @@ import (
 type exifInfo struct {
 	orientation int // 1..8; 1 when absent or invalid
 	takenAt     time.Time
+	// takenLocal: the file gave no UTC offset, so takenAt is the camera's
+	// wall clock, written down as if it were UTC.
+	takenLocal bool
+}
+
+// capture is the capture time alone, for formats whose EXIF orientation
+// does not apply (HEIF and WebP).
+func (e exifInfo) capture() exifInfo {
+	return exifInfo{orientation: 1, takenAt: e.takenAt, takenLocal: e.takenLocal}
 }
 
 // EXIF tags we read.
@@ -56,9 +65,9 @@ func parseExif(b []byte) exifInfo {
 	}
 	if off, ok := ifd0.long(tagExifIFD); ok {
 		sub := t.entries(off)
-		info.takenAt = sub.time(tagDateTimeOriginal, tagOffsetOriginal)
+		info.takenAt, info.takenLocal = sub.time(tagDateTimeOriginal, tagOffsetOriginal)
 		if info.takenAt.IsZero() {
-			info.takenAt = sub.time(tagDateTimeDigitized, tagOffsetDigitized)
+			info.takenAt, info.takenLocal = sub.time(tagDateTimeDigitized, tagOffsetDigitized)
 		}
 	}
 	return info
@@ -140,21 +149,21 @@ func (d ifd) ascii(tag uint16) string {
 }
 
 // time parses an EXIF date ("2006:01:02 15:04:05") with its optional UTC
-// offset tag ("+02:00"). Without an offset the wall-clock time is taken as
-// UTC (see Result.TakenAt).
-func (d ifd) time(dateTag, offsetTag uint16) time.Time {
+// offset tag ("+02:00"). Without an offset the wall-clock time is returned
+// as if it were UTC, and local is true (see Result.TakenAtLocal).
+func (d ifd) time(dateTag, offsetTag uint16) (t time.Time, local bool) {
 	s := d.ascii(dateTag)
 	if s == "" {
-		return time.Time{}
+		return time.Time{}, false
 	}
 	if off := d.ascii(offsetTag); off != "" {
 		if t, err := time.Parse("2006:01:02 15:04:05-07:00", s+off); err == nil {
-			return t.UTC()
+			return t.UTC(), false
 		}
 	}
 	t, err := time.Parse("2006:01:02 15:04:05", s)
 	if err != nil {
-		return time.Time{}
+		return time.Time{}, false
 	}
-	return t
+	return t, true
 }

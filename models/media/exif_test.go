@@ -80,17 +80,18 @@ func TestParseExif(t *testing.T) {
 		b      []byte
 		orient int
 		taken  time.Time
+		local  bool
 	}{
-		{"empty", nil, 1, time.Time{}},
-		{"garbage", []byte("not a tiff at all"), 1, time.Time{}},
-		{"orientation le", buildTIFF(binary.LittleEndian, []tiffEntry{orientation(6)}, nil), 6, time.Time{}},
-		{"orientation be", buildTIFF(binary.BigEndian, []tiffEntry{orientation(8)}, nil), 8, time.Time{}},
-		{"orientation out of range", buildTIFF(binary.BigEndian, []tiffEntry{orientation(9)}, nil), 1, time.Time{}},
-		{"with Exif prefix", append([]byte("Exif\x00\x00"), buildTIFF(binary.BigEndian, []tiffEntry{orientation(3)}, nil)...), 3, time.Time{}},
+		{"empty", nil, 1, time.Time{}, false},
+		{"garbage", []byte("not a tiff at all"), 1, time.Time{}, false},
+		{"orientation le", buildTIFF(binary.LittleEndian, []tiffEntry{orientation(6)}, nil), 6, time.Time{}, false},
+		{"orientation be", buildTIFF(binary.BigEndian, []tiffEntry{orientation(8)}, nil), 8, time.Time{}, false},
+		{"orientation out of range", buildTIFF(binary.BigEndian, []tiffEntry{orientation(9)}, nil), 1, time.Time{}, false},
+		{"with Exif prefix", append([]byte("Exif\x00\x00"), buildTIFF(binary.BigEndian, []tiffEntry{orientation(3)}, nil)...), 3, time.Time{}, false},
 		{
-			"date without offset is read as UTC",
+			"date without offset is the camera's wall clock",
 			buildTIFF(binary.LittleEndian, nil, []tiffEntry{date("2024:03:01 09:30:00")}),
-			1, time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC),
+			1, time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC), true,
 		},
 		{
 			"date with offset",
@@ -98,20 +99,20 @@ func TestParseExif(t *testing.T) {
 				date("2024:03:01 09:30:00"),
 				{tag: tagOffsetOriginal, typ: 2, ascii: "+09:00"},
 			}),
-			6, time.Date(2024, 3, 1, 0, 30, 0, 0, time.UTC),
+			6, time.Date(2024, 3, 1, 0, 30, 0, 0, time.UTC), false,
 		},
 		{
 			"digitized when original is missing",
 			buildTIFF(binary.BigEndian, nil, []tiffEntry{{tag: tagDateTimeDigitized, typ: 2, ascii: "2020:01:02 03:04:05"}}),
-			1, time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC),
+			1, time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), true,
 		},
-		{"zero date", buildTIFF(binary.BigEndian, nil, []tiffEntry{date("0000:00:00 00:00:00")}), 1, time.Time{}},
+		{"zero date", buildTIFF(binary.BigEndian, nil, []tiffEntry{date("0000:00:00 00:00:00")}), 1, time.Time{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := parseExif(tt.b)
-			if got.orientation != tt.orient || !got.takenAt.Equal(tt.taken) {
-				t.Errorf("parseExif = %d, %v; want %d, %v", got.orientation, got.takenAt, tt.orient, tt.taken)
+			if got.orientation != tt.orient || !got.takenAt.Equal(tt.taken) || got.takenLocal != tt.local {
+				t.Errorf("parseExif = %d, %v (local %t); want %d, %v (local %t)", got.orientation, got.takenAt, got.takenLocal, tt.orient, tt.taken, tt.local)
 			}
 		})
 	}

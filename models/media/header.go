@@ -75,7 +75,7 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 			exif, h.icc, err = scanWebP(r, size)
 			// Only the capture time: browsers do not rotate WebP by its
 			// EXIF orientation, so neither do we.
-			h.exif = exifInfo{orientation: 1, takenAt: parseExif(exif).takenAt}
+			h.exif = parseExif(exif).capture()
 		}
 	case "heic":
 		var hi heifInfo
@@ -83,7 +83,7 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 			cfg.Width, cfg.Height, h.icc = hi.width, hi.height, hi.icc
 			// HEIF carries its rotation in irot/imir boxes, which the
 			// decoder applies; the EXIF copy of it must be ignored.
-			h.exif = exifInfo{orientation: 1, takenAt: parseExif(hi.exif).takenAt}
+			h.exif = parseExif(hi.exif).capture()
 		}
 	default:
 		return h, fmt.Errorf("read header: unknown format %q", format)

@@ -79,12 +79,14 @@ type Result struct {
 	Format        string // "jpeg", "png", "gif", "webp", "heic"
 	Width, Height int    // upright dimensions of the source
 	// TakenAt is the EXIF capture time (DateTimeOriginal, else
-	// DateTimeDigitized) in UTC, or zero if the file has none. When the file
-	// also records its UTC offset (OffsetTimeOriginal, EXIF 2.31) the instant
-	// is exact; without one the camera's wall-clock time is read as if it
-	// were UTC, which can be off by the photographer's zone offset.
-	TakenAt    time.Time
-	Renditions []Rendition // one per Size, in Sizes order
+	// DateTimeDigitized), or zero if the file has none. When the file also
+	// records its UTC offset (OffsetTimeOriginal, EXIF 2.31) it is the exact
+	// instant, in UTC. Most cameras and many phones write no offset: then
+	// TakenAtLocal is true and TakenAt holds the camera's wall clock as if
+	// it were UTC, for the caller to place in the photographer's zone.
+	TakenAt      time.Time
+	TakenAtLocal bool
+	Renditions   []Rendition // one per Size, in Sizes order
 }
 
 // Rendition returns the rendition of size s, or false if r has none.

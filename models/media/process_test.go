@@ -173,8 +173,8 @@ func TestProcessPhone12MP(t *testing.T) {
 		t.Errorf("got %s %dx%d, want jpeg 3024x4032 (EXIF orientation 6: portrait)", res.Format, res.Width, res.Height)
 	}
 	checkSizes(t, res, map[Size][2]int{Full: {1536, 2048}, Phone: {810, 1080}, Thumb: {320, 320}})
-	if want := time.Date(2026, 6, 14, 17, 3, 22, 0, time.UTC); !res.TakenAt.Equal(want) {
-		t.Errorf("TakenAt = %v, want %v", res.TakenAt, want)
+	if want := time.Date(2026, 6, 14, 17, 3, 22, 0, time.UTC); !res.TakenAt.Equal(want) || !res.TakenAtLocal {
+		t.Errorf("TakenAt = %v (local %t), want the camera's clock %v with no zone", res.TakenAt, res.TakenAtLocal, want)
 	}
 	budget := map[Size]int{Full: 600 << 10, Phone: 250 << 10, Thumb: 40 << 10}
 	for _, r := range res.Renditions {

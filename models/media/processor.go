@@ -167,7 +167,7 @@ func (p *Processor) decodeAndRender(ctx context.Context, f *os.File, size int64,
 		return outcome{err: fmt.Errorf("render %s: %w", h.format, err)}
 	}
 	w, hgt := upright(b.Dx(), b.Dy(), pl.orientation)
-	return outcome{res: &Result{Format: h.format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, Renditions: rends}}
+	return outcome{res: &Result{Format: h.format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, TakenAtLocal: h.exif.takenLocal, Renditions: rends}}
 }
 
 // acquire waits for a worker slot, and for the HEIC slot first if heif, so
