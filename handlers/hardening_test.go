@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -182,7 +183,8 @@ func TestScriptableFilesAreRefused(t *testing.T) {
 func TestSlowPhotoIsRefusedAtTheDeadline(t *testing.T) {
 	limits := media.DefaultLimits()
 	limits.MaxProcessTime = time.Millisecond // the 12 MP sample takes about 0.4 s
-	w := newHardWorld(t, handlertest.Options{Limits: &limits})
+	var logged syncBuffer
+	w := newHardWorld(t, handlertest.Options{Limits: &limits, Log: slog.New(slog.NewTextHandler(&logged, nil))})
 	jpg, err := os.ReadFile(handlertest.PhotoPath(t, "phone-12mp.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +208,28 @@ func TestSlowPhotoIsRefusedAtTheDeadline(t *testing.T) {
 	if files := w.app.MediaFiles(); len(files) != 0 {
 		t.Errorf("files left in the photo store: %v", files)
 	}
+	// The operator hears of it: the limit may be too low for the machine.
+	if n := strings.Count(logged.String(), "level=WARN msg=\"photo refused: decoding took longer than --photo-timeout\""); n != 2 {
+		t.Errorf("%d warnings about the photo timeout, want 2:\n%s", n, logged.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer the app's goroutines may log into at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestUploadFileNamesNeverReachTheDisk(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"retreat/models"
+	"retreat/models/media"
 )
 
 // A phone that times out waiting for "Saved!" sends the same upload again.
@@ -83,7 +84,7 @@ func (k *keyLocks) lock(name string) (unlock func()) {
 func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.Prompt, pa *models.Participant,
 	caption, path string, rc models.Receipt, opts ...models.AnswerOptions) (*models.Submission, error) {
 	if rc.Key == "" {
-		res, err := h.images.Process(ctx, path)
+		res, err := h.process(ctx, pa, path)
 		if err != nil {
 			return nil, err
 		}
@@ -108,11 +109,23 @@ func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.P
 	case !errors.Is(err, models.ErrNotFound):
 		return nil, err
 	}
-	res, err := h.images.Process(ctx, path)
+	res, err := h.process(ctx, pa, path)
 	if err != nil {
 		return nil, err
 	}
 	return h.store.StoreReceiptedPhotoAnswer(ctx, h.photos, ev, p, pa, caption, path, res, rc, opts...)
+}
+
+// process runs the photo pipeline on an upload. A photo refused for taking
+// longer than --photo-timeout is also the operator's business (the machine
+// may be too slow for the limit), so it is logged as a warning; other
+// refusals are the sender's and are logged with the request.
+func (h *Handler) process(ctx context.Context, pa *models.Participant, path string) (*media.Result, error) {
+	res, err := h.images.Process(ctx, path)
+	if r, ok := media.IsRefusal(err); ok && r.Reason == media.ReasonTooSlow {
+		h.log.Warn("photo refused: decoding took longer than --photo-timeout", "participant", pa.ID, "limit", h.images.Limits().MaxProcessTime, "err", err)
+	}
+	return res, err
 }
 
 // fileSHA256 hashes a finished resumable upload (multipart uploads are

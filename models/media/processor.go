@@ -56,8 +56,9 @@ func (p *Processor) Limits() Limits { return p.limits }
 // "too-slow".
 func (p *Processor) Process(ctx context.Context, path string) (res *Result, err error) {
 	defer func() {
-		// A last resort: the decoders are meant never to panic, but a
-		// panic on a crafted upload must not take the server down.
+		// A last resort for the header parsers (the decoders have theirs
+		// in decodeAndRender's goroutine): they are meant never to panic,
+		// but a panic on a crafted upload must not take the server down.
 		if v := recover(); v != nil {
 			res, err = nil, refuse(ReasonNotImage, msgNotImage, fmt.Errorf("%w while processing %s: %v", ErrPanicked, path, v))
 		}
