@@ -183,8 +183,8 @@ func TestScriptableFilesAreRefused(t *testing.T) {
 func TestSlowPhotoIsRefusedAtTheDeadline(t *testing.T) {
 	limits := media.DefaultLimits()
 	limits.MaxProcessTime = time.Millisecond // the 12 MP sample takes about 0.4 s
-	var logged syncBuffer
-	w := newHardWorld(t, handlertest.Options{Limits: &limits, Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	var logged logBuffer
+	w := newHardWorld(t, handlertest.Options{Limits: &limits, Log: slog.New(slog.NewJSONHandler(&logged, nil))})
 	jpg, err := os.ReadFile(handlertest.PhotoPath(t, "phone-12mp.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,27 +209,15 @@ func TestSlowPhotoIsRefusedAtTheDeadline(t *testing.T) {
 		t.Errorf("files left in the photo store: %v", files)
 	}
 	// The operator hears of it: the limit may be too low for the machine.
-	if n := strings.Count(logged.String(), "level=WARN msg=\"photo refused: decoding took longer than --photo-timeout\""); n != 2 {
-		t.Errorf("%d warnings about the photo timeout, want 2:\n%s", n, logged.String())
+	warnings := 0
+	for _, l := range logged.take(t) {
+		if l["level"] == "WARN" && l["msg"] == "photo refused: decoding took longer than --photo-timeout" {
+			warnings++
+		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer the app's goroutines may log into at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	if warnings != 2 {
+		t.Errorf("%d warnings about the photo timeout, want 2", warnings)
+	}
 }
 
 func TestUploadFileNamesNeverReachTheDisk(t *testing.T) {
