@@ -97,7 +97,7 @@ func TestColourTransformAdobeRGB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	_, icc, err := scanJPEG(f)
+	_, icc, _, err := scanJPEG(f, maxJPEGScans)
 	if err != nil {
 		t.Fatal(err)
 	}

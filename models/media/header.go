@@ -54,12 +54,10 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 	case "jpeg":
 		if cfg, err = jpeg.DecodeConfig(section()); err == nil {
 			var exif []byte
-			exif, h.icc, err = scanJPEG(section())
-			h.exif = parseExif(exif)
-		}
-		if err == nil {
 			var scans int
-			if scans, err = countJPEGScans(section(), maxJPEGScans); err == nil && scans > maxJPEGScans {
+			exif, h.icc, scans, err = scanJPEG(io.NewSectionReader(r, 0, size), maxJPEGScans)
+			h.exif = parseExif(exif)
+			if err == nil && scans > maxJPEGScans {
 				return h, tooManyScans()
 			}
 		}
@@ -98,61 +96,81 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 	return h, nil
 }
 
-// scanJPEG walks the JPEG marker segments up to the first scan and returns
+// scanJPEG walks a JPEG's marker segments by their lengths. It returns
 // the EXIF block (APP1 "Exif") and the ICC profile (APP2 "ICC_PROFILE",
-// reassembled from its numbered chunks).
-func scanJPEG(r io.Reader) (exif, icc []byte, err error) {
-	br := bufio.NewReader(r)
+// reassembled from its numbered chunks) found before the first scan, and
+// counts the scans (start-of-scan segments) of the whole file, stopping
+// once past scanLimit. Following lengths means an EXIF thumbnail (a JPEG
+// with its own scans) inside APP1 is not counted; entropy-coded data is
+// skipped to the next marker with ReadSlice (bytes.IndexByte), so a 30 MB
+// file costs a few milliseconds. A file cut before its first scan is an
+// error (its header is incomplete); one cut later is counted as far as it
+// goes, and the decoder says what is wrong with it.
+func scanJPEG(r io.Reader, scanLimit int) (exif, icc []byte, scans int, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	var soi [2]byte
 	if _, err := io.ReadFull(br, soi[:]); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	chunks := map[byte][]byte{}
 	var count byte
 	var iccBytes int
-	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			return nil, nil, err
+	end := func(err error) ([]byte, []byte, int, error) {
+		if err != nil && scans == 0 {
+			return nil, nil, 0, err
 		}
-		if b != 0xFF {
-			continue // stray byte between segments; the decoder tolerates these too
+		return exif, assembleICC(chunks, count), scans, nil
+	}
+	for {
+		// The next 0xFF: the start of a marker, or a byte inside
+		// entropy-coded data (stuffed 0xFF00, a restart marker).
+		if _, err := br.ReadSlice(0xFF); err != nil {
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue
+			}
+			return end(err)
 		}
 		m, err := br.ReadByte()
 		if err != nil {
-			return nil, nil, err
+			return end(err)
 		}
 		switch {
-		case m == 0xFF || m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8):
-			if m == 0xFF {
-				_ = br.UnreadByte() // fill byte: the next one may start a marker
-			}
+		case m == 0xFF:
+			_ = br.UnreadByte() // fill bytes: the next one may start the marker
 			continue
-		case m == 0xDA || m == 0xD9: // start of scan, end of image
-			return exif, assembleICC(chunks, count), nil
+		case m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8):
+			continue // stuffed byte, TEM, RSTn, SOI: no length follows
+		case m == 0xD9: // end of image
+			return end(nil)
 		}
 		var l [2]byte
 		if _, err := io.ReadFull(br, l[:]); err != nil {
-			return nil, nil, err
+			return end(err)
 		}
 		n := int(binary.BigEndian.Uint16(l[:])) - 2
 		if n < 0 {
-			return nil, nil, errors.New("jpeg: bad segment length")
+			return end(errors.New("jpeg: bad segment length"))
+		}
+		if m == 0xDA {
+			if scans++; scans > scanLimit {
+				return end(nil)
+			}
 		}
 		// Read only the segments we keep; the rest (thumbnails, XMP,
-		// maker notes, a second EXIF) are skipped without allocating.
+		// maker notes, a second EXIF, scan headers) are skipped without
+		// allocating.
 		prefix, _ := br.Peek(min(n, 14))
-		keep := m == 0xE1 && exif == nil && bytes.HasPrefix(prefix, []byte("Exif\x00")) ||
-			m == 0xE2 && n > 14 && bytes.HasPrefix(prefix, []byte("ICC_PROFILE\x00")) && iccBytes+n <= maxICCSize
+		keep := scans == 0 && (m == 0xE1 && exif == nil && bytes.HasPrefix(prefix, []byte("Exif\x00")) ||
+			m == 0xE2 && n > 14 && bytes.HasPrefix(prefix, []byte("ICC_PROFILE\x00")) && iccBytes+n <= maxICCSize)
 		if !keep {
 			if _, err := br.Discard(n); err != nil {
-				return nil, nil, err
+				return end(err)
 			}
 			continue
 		}
 		p := make([]byte, n)
 		if _, err := io.ReadFull(br, p); err != nil {
-			return nil, nil, err
+			return end(err)
 		}
 		if m == 0xE1 {
 			exif = p
@@ -161,62 +179,6 @@ func scanJPEG(r io.Reader) (exif, icc []byte, err error) {
 		chunks[p[12]] = p[14:]
 		count = p[13]
 		iccBytes += n
-	}
-}
-
-// countJPEGScans counts the start-of-scan segments of a JPEG, and stops
-// counting once past limit. It follows marker segments by their lengths,
-// so an EXIF thumbnail (a JPEG with its own scans) inside APP1 is not
-// counted, and skips entropy-coded data to the next marker with
-// bytes.IndexByte (through ReadSlice), so reading a 30 MB file costs a few
-// milliseconds. A cut or damaged file is counted as far as it goes: the
-// decoder says what is wrong with it.
-func countJPEGScans(r io.Reader, limit int) (int, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	scans := 0
-	for {
-		// The next 0xFF: the start of a marker, or a byte inside
-		// entropy-coded data (stuffed 0xFF00, a restart marker).
-		if _, err := br.ReadSlice(0xFF); err != nil {
-			switch {
-			case errors.Is(err, bufio.ErrBufferFull):
-				continue
-			case errors.Is(err, io.EOF):
-				return scans, nil
-			}
-			return scans, err
-		}
-		m, err := br.ReadByte()
-		if errors.Is(err, io.EOF) {
-			return scans, nil
-		} else if err != nil {
-			return scans, err
-		}
-		switch {
-		case m == 0xFF:
-			_ = br.UnreadByte() // fill bytes: the next one may start the marker
-			continue
-		case m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8):
-			continue // stuffed byte, TEM, RSTn, SOI: no length follows
-		case m == 0xD9:
-			return scans, nil
-		}
-		var l [2]byte
-		if _, err := io.ReadFull(br, l[:]); err != nil {
-			return scans, nil
-		}
-		n := int(binary.BigEndian.Uint16(l[:])) - 2
-		if n < 0 {
-			return scans, nil
-		}
-		if _, err := br.Discard(n); err != nil {
-			return scans, nil
-		}
-		if m == 0xDA {
-			if scans++; scans > limit {
-				return scans, nil
-			}
-		}
 	}
 }
 

@@ -88,10 +88,10 @@ func TestJPEGScanLimitAcceptsItsLimit(t *testing.T) {
 	}
 }
 
-// TestCountJPEGScans counts real files' scans and is not fooled by what
-// sits inside segments: an EXIF thumbnail (a whole JPEG, scans and all)
-// and bytes that look like markers.
-func TestCountJPEGScans(t *testing.T) {
+// TestScanJPEGCountsScans counts real files' scans and is not fooled by
+// what sits inside segments: an EXIF thumbnail (a whole JPEG, scans and
+// all) and bytes that look like markers.
+func TestScanJPEGCountsScans(t *testing.T) {
 	thumb := flatJPEG(16, 16)
 	app1 := append([]byte{0xFF, 0xE1, 0, 0}, "Exif\x00\x00"...)
 	app1 = append(app1, thumb...)
@@ -110,16 +110,22 @@ func TestCountJPEGScans(t *testing.T) {
 		{"EXIF thumbnail", withThumb, 1},
 		{"37 scans", manyScanJPEG(64, 64, 37), 37},
 		{"cut in the last scan", cut(manyScanJPEG(64, 64, 5), 6), 5},
-		{"only SOI", []byte{0xFF, 0xD8}, 0},
 	}
 	for _, tt := range tests {
-		got, err := countJPEGScans(bytes.NewReader(tt.b), maxJPEGScans)
+		_, _, got, err := scanJPEG(bytes.NewReader(tt.b), maxJPEGScans)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: %d scans, %v; want %d", tt.name, got, err, tt.want)
 		}
 	}
-	if got, _ := countJPEGScans(bytes.NewReader(manyScanJPEG(64, 64, 500)), 10); got != 11 {
+	if exif, _, _, _ := scanJPEG(bytes.NewReader(withThumb), maxJPEGScans); !bytes.HasPrefix(exif, []byte("Exif\x00")) {
+		t.Errorf("the EXIF block was not kept: % x", exif[:min(len(exif), 8)])
+	}
+	if _, _, got, _ := scanJPEG(bytes.NewReader(manyScanJPEG(64, 64, 500)), 10); got != 11 {
 		t.Errorf("counting past the limit: %d, want to stop at 11", got)
+	}
+	// Cut before its first scan, the header is incomplete: an error.
+	if _, _, got, err := scanJPEG(bytes.NewReader([]byte{0xFF, 0xD8}), maxJPEGScans); err == nil || got != 0 {
+		t.Errorf("only SOI: %d scans, %v; want 0 and an error", got, err)
 	}
 }
 
