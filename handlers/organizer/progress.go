@@ -154,18 +154,6 @@ func (h *Handler) showProgress(c echo.Context) error {
 			latest[s.ParticipantID] = s.UpdatedAt
 		}
 	}
-	// Lateness is decided when an answer is sent (Submission.Late); the
-	// feed's rows lack it, so it comes from the answers loaded above.
-	late := map[uint]string{}
-	latePercent := map[uint]int{}
-	for _, p := range prompts {
-		latePercent[p.ID] = p.LatePercent
-	}
-	for _, s := range subs {
-		if s.Late {
-			late[s.ID] = lateNote(latePercent[s.PromptID])
-		}
-	}
 	points := map[uint]int{}
 	for _, st := range board.People {
 		points[st.ID] = st.Points
@@ -199,7 +187,7 @@ func (h *Handler) showProgress(c echo.Context) error {
 		page.Rows = append(page.Rows, row)
 	}
 	for _, it := range feed {
-		page.Feed = append(page.Feed, h.feedItem(ev, &it, late[it.ID], viewer, now))
+		page.Feed = append(page.Feed, h.feedItem(ev, &it, viewer, now))
 	}
 	if len(feed) > 0 {
 		page.LastID = feed[0].ID
@@ -232,13 +220,14 @@ func (h *Handler) progressCell(ev *models.OrganizerEvent, pa *models.Participant
 	return cell
 }
 
-// feedItem makes a feed row ready to print; lateNote is "" for an answer
-// sent on time.
-func (h *Handler) feedItem(ev *models.OrganizerEvent, it *models.FeedItem, lateNote string, viewer *time.Location, now time.Time) feedItem {
-	f := feedItem{ID: it.ID, Name: it.ParticipantName, Prompt: it.PromptTitle, Hidden: it.Hidden,
-		Late: lateNote != "", LateNote: lateNote,
+// feedItem makes a feed row ready to print.
+func (h *Handler) feedItem(ev *models.OrganizerEvent, it *models.FeedItem, viewer *time.Location, now time.Time) feedItem {
+	f := feedItem{ID: it.ID, Name: it.ParticipantName, Prompt: it.PromptTitle, Hidden: it.Hidden, Late: it.Late,
 		When: web.When(it.CreatedAt, viewer, ev.Location(), now),
 		URL:  fmt.Sprintf("/dashboard/events/%d/review?prompt=%d#sub-%d", ev.ID, it.PromptID, it.ID)}
+	if it.Late {
+		f.LateNote = lateNote(it.LatePercent)
+	}
 	if it.HasPhoto() {
 		f.ThumbURL = fmt.Sprintf("/dashboard/events/%d/photos/%d/%s", ev.ID, it.ID, media.Thumb)
 		f.Text = clipText(it.Caption, 140)
@@ -266,28 +255,16 @@ func (h *Handler) showFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	late := lateNotes(list)
 	now, viewer := h.store.Now(), viewerZone(c, &ev.Event)
 	res := feedResponse{Items: []feedItem{}, LastID: uint(after)}
 	for _, it := range list {
-		res.Items = append(res.Items, h.feedItem(ev, &it, late[it.ID], viewer, now))
+		res.Items = append(res.Items, h.feedItem(ev, &it, viewer, now))
 	}
 	if len(list) > 0 {
 		res.LastID = list[0].ID
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, res)
-}
-
-// lateNotes says which of the feed's answers are late, and what they earn.
-func lateNotes(list []models.FeedItem) map[uint]string {
-	notes := map[uint]string{}
-	for _, it := range list {
-		if it.Late {
-			notes[it.ID] = lateNote(it.LatePercent)
-		}
-	}
-	return notes
 }
 
 // clipText shortens s to at most n characters, marking the cut.
