@@ -36,9 +36,10 @@ func NewLoginLimiter(s *models.Store) *LoginLimiter {
 // LoginAttempt is one sign-in attempt, counted before its password is
 // checked (see Begin).
 type LoginAttempt struct {
-	l   *LoginLimiter
-	c   echo.Context
-	ids []uint
+	l     *LoginLimiter
+	c     echo.Context
+	email string
+	ids   []uint
 }
 
 // Begin counts a sign-in attempt, then refuses it if that puts either
@@ -53,7 +54,7 @@ func (l *LoginLimiter) Begin(c echo.Context, email string) (*LoginAttempt, error
 	if err != nil {
 		return nil, err
 	}
-	a := &LoginAttempt{l: l, c: c, ids: ids}
+	a := &LoginAttempt{l: l, c: c, email: email, ids: ids}
 	if err := l.check(c, email, 1); err != nil {
 		if rerr := l.store.ReleaseLoginAttempt(context.WithoutCancel(ctx), ids); rerr != nil {
 			return nil, rerr
@@ -69,7 +70,7 @@ func (a *LoginAttempt) Succeeded() error {
 	if err := a.l.store.ReleaseLoginAttempt(ctx, a.ids); err != nil {
 		return err
 	}
-	return a.l.store.ClearLoginFailures(ctx, a.c.FormValue("email"))
+	return a.l.store.ClearLoginFailures(ctx, a.email)
 }
 
 // check refuses when a subject has more than its limit of failures, own of
