@@ -117,41 +117,19 @@ type followerState struct {
 // event's data on the returned channel.
 func follow(ctx context.Context, t *testing.T, streamURL string, cookies []*http.Cookie) <-chan followerState {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, streamURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK {
-		res.Body.Close()
-		t.Fatalf("follow %s: %d", streamURL, res.StatusCode)
-	}
+	events := streamEvents(ctx, t, streamURL, cookies)
 	ch := make(chan followerState, 16)
 	go func() {
-		defer res.Body.Close()
 		defer close(ch)
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		typ := ""
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				typ = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: ") && typ == "slide":
-				var st followerState
-				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &st) == nil {
-					ch <- st
-				}
-			case line == "":
-				typ = ""
+		for ev := range events {
+			var st followerState
+			if ev.name != "slide" || json.Unmarshal([]byte(ev.data), &st) != nil {
+				continue
+			}
+			select {
+			case ch <- st:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()
