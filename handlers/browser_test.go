@@ -187,7 +187,7 @@ func uploadWithScript(t *testing.T, ctx context.Context, file, caption string) {
 		scriptsReady(),
 		chromedp.Evaluate(watchUpload, &ok),
 		chromedp.SetUploadFiles(`form[data-upload] input[data-photo-input]`, []string{handlertest.PhotoPath(t, file)}, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-chosen]`, chromedp.ByQuery),
+		browsertest.PhotoChosen(),
 	)
 	if caption != "" {
 		run(t, ctx, "type caption",

@@ -215,6 +215,22 @@ func NoScript(off bool) chromedp.Action {
 	return emulation.SetScriptExecutionDisabled(off)
 }
 
+// PhotoChosen waits, after a file was set on a prompt page's photo input,
+// until the page shows the choice and its preview has loaded (or failed,
+// for a format the browser cannot show). The preview appears above the
+// Upload button and moves it down, so a click aimed before it settles can
+// land on the preview instead: on a loaded machine the 12 MP preview takes
+// long enough to catch a test that way.
+func PhotoChosen() chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(`[data-chosen]`, chromedp.ByQuery),
+		chromedp.Poll(`(() => {
+  const p = document.querySelector("form[data-upload] [data-preview]");
+  return !p || (p.complete && (!p.hidden || p.naturalWidth === 0));
+})()`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+	}
+}
+
 var (
 	dirOnce sync.Once
 	dir     string

@@ -270,7 +270,7 @@ func choose(t *testing.T, ctx context.Context, file string) {
 	t.Helper()
 	do(t, ctx, "choose "+file,
 		chromedp.SetUploadFiles(`form[data-upload] input[data-photo-input]`, []string{handlertest.PhotoPath(t, file)}, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-chosen]`, chromedp.ByQuery),
+		browsertest.PhotoChosen(),
 	)
 }
 
