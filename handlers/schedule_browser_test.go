@@ -101,14 +101,17 @@ func TestBrowserPromptSchedules(t *testing.T) {
 	wantContains(t, "window line", text(t, ctx, ".window-line"), "04:00 · 09:00 in Lisbon")
 	shoot(t, ctx, "01-overview", laptop)
 
-	// Arrows: plain forms.
+	// Arrows: plain forms, which post and come back to the overview.
 	run(t, ctx, "move the desk prompt up",
-		chromedp.Click(`article.prompt-admin:nth-of-type(3) [data-move-up]`, chromedp.ByQuery))
-	waitOrder(t, app, ev, "after the arrow", "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are")
-	run(t, ctx, "reload the overview",
-		chromedp.Navigate(base),
+		browsertest.ClickToLoad(`article.prompt-admin:nth-of-type(3) [data-move-up]`),
 		chromedp.WaitVisible(`[data-drag-handle]`, chromedp.ByQuery),
 	)
+	waitOrder(t, app, ev, "after the arrow", "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are")
+	var shownOrder string
+	run(t, ctx, "read the order shown", chromedp.Evaluate(`[...document.querySelectorAll("[data-reorder-item] h3")].map((h) => h.firstChild.textContent.trim()).join(", ")`, &shownOrder))
+	if want := "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are"; shownOrder != want {
+		t.Errorf("after the arrow the overview shows %q, want %q", shownOrder, want)
+	}
 	// Drag and drop: the swing prompt dragged below the last one.
 	var dropped bool
 	run(t, ctx, "drag the first prompt to the end", chromedp.Evaluate(`(() => {

@@ -231,6 +231,42 @@ func PhotoChosen() chromedp.Action {
 	}
 }
 
+// ClickToLoad clicks sel, a button or link that leads to another page
+// (a plain form post and its redirect), and waits until that page has
+// loaded. Waiting instead on what the post wrote and then navigating
+// races the form's own navigation, still in flight once the row is
+// written: one of the two is dropped, and chromedp.Navigate can wait for
+// a load that never comes (that failed a run).
+func ClickToLoad(sel string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		// The page being left carries a mark; the next one does not.
+		if err := chromedp.Evaluate(`document.documentElement.dataset.leaving = "1"`, nil).Do(ctx); err != nil {
+			return fmt.Errorf("mark the page before clicking %s: %w", sel, err)
+		}
+		if err := chromedp.Click(sel, chromedp.ByQuery).Do(ctx); err != nil {
+			return fmt.Errorf("click %s: %w", sel, err)
+		}
+		const loaded = `document.readyState === "complete" && !("leaving" in document.documentElement.dataset)`
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			var done bool
+			// Between the two pages there is no context to evaluate in,
+			// and the call fails: ask again.
+			err := chromedp.Evaluate(loaded, &done).Do(ctx)
+			if err == nil && done {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("after clicking %s no new page loaded in 30 s (last error: %v)", sel, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
 var (
 	dirOnce sync.Once
 	dir     string
