@@ -106,11 +106,12 @@ func TestBrowserPromptSchedules(t *testing.T) {
 		browsertest.ClickToLoad(`article.prompt-admin:nth-of-type(3) [data-move-up]`),
 		chromedp.WaitVisible(`[data-drag-handle]`, chromedp.ByQuery),
 	)
-	waitOrder(t, app, ev, "after the arrow", "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are")
+	const afterArrow = "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are"
+	waitOrder(t, app, ev, "after the arrow", afterArrow)
 	var shownOrder string
 	run(t, ctx, "read the order shown", chromedp.Evaluate(`[...document.querySelectorAll("[data-reorder-item] h3")].map((h) => h.firstChild.textContent.trim()).join(", ")`, &shownOrder))
-	if want := "A picture of you on a swing, Your desk right now, Your breakfast, wherever you are"; shownOrder != want {
-		t.Errorf("after the arrow the overview shows %q, want %q", shownOrder, want)
+	if shownOrder != afterArrow {
+		t.Errorf("after the arrow the overview shows %q, want %q", shownOrder, afterArrow)
 	}
 	// Drag and drop: the swing prompt dragged below the last one.
 	var dropped bool
