@@ -238,25 +238,29 @@ func PhotoChosen() chromedp.Action {
 // written: one of the two is dropped, and chromedp.Navigate can wait for
 // a load that never comes (that failed a run).
 func ClickToLoad(sel string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
+	return chromedp.Tasks{
 		// The page being left carries a mark; the next one does not.
-		if err := chromedp.Evaluate(`document.documentElement.dataset.leaving = "1"`, nil).Do(ctx); err != nil {
-			return fmt.Errorf("mark the page before clicking %s: %w", sel, err)
-		}
-		if err := chromedp.Click(sel, chromedp.ByQuery).Do(ctx); err != nil {
-			return fmt.Errorf("click %s: %w", sel, err)
-		}
-		const loaded = `document.readyState === "complete" && !("leaving" in document.documentElement.dataset)`
-		for deadline := time.Now().Add(30 * time.Second); ; {
+		chromedp.Evaluate(`document.documentElement.dataset.leaving = "1"`, nil),
+		chromedp.Click(sel, chromedp.ByQuery),
+		Until(`document.readyState === "complete" && !("leaving" in document.documentElement.dataset)`, 30*time.Second),
+	}
+}
+
+// Until evaluates js, a boolean expression, every 50 ms until it is true,
+// failing after within. Unlike chromedp.Poll, whose page context dies
+// with the page, it keeps asking through a navigation or a reload:
+// between two pages there is no context to evaluate in, and the call
+// fails until the next one is there.
+func Until(js string, within time.Duration) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for deadline := time.Now().Add(within); ; {
 			var done bool
-			// Between the two pages there is no context to evaluate in,
-			// and the call fails: ask again.
-			err := chromedp.Evaluate(loaded, &done).Do(ctx)
+			err := chromedp.Evaluate(js, &done).Do(ctx)
 			if err == nil && done {
 				return nil
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("after clicking %s no new page loaded in 30 s (last error: %v)", sel, err)
+				return fmt.Errorf("not true in %v (last error: %v): %s", within, err, js)
 			}
 			select {
 			case <-ctx.Done():

@@ -2,7 +2,13 @@ package browsertest
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // recorder is a testing.TB that notes Skip and Fatal instead of acting.
@@ -39,5 +45,26 @@ func TestMissingChromiumSkipsLocallyAndFailsOnCI(t *testing.T) {
 func TestSlugKeepsFileNamesPlain(t *testing.T) {
 	if got, want := slug("TestX/sub case-01.png"), "TestX-sub-case-01.png"; got != want {
 		t.Errorf("slug: got %q, want %q", got, want)
+	}
+}
+
+// TestUntilAsksThroughAReload: a page that reloads itself once, and only
+// then says it is ready. chromedp.Poll fails on such a page ("Cannot find
+// context"); Until must wait it out, and still give up in time.
+func TestUntilAsksThroughAReload(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>first</title><script>
+if (sessionStorage.getItem("loaded")) document.title = "second";
+else { sessionStorage.setItem("loaded", "1"); setTimeout(() => location.reload(), 100); }
+</script>`)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := New(t)
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL), Until(`document.title === "second"`, 10*time.Second)); err != nil {
+		t.Fatalf("waiting through the reload: %v", err)
+	}
+	err := chromedp.Run(ctx, Until(`document.title === "third"`, 200*time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "not true in 200ms") {
+		t.Errorf("a condition that never holds: %v, want a refusal after 200ms", err)
 	}
 }

@@ -130,25 +130,14 @@ func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
-// waitKey waits until the stage shows the slide with key.
-//
-// It asks again and again rather than through chromedp.Poll, whose page
-// context dies with the page: a presenter reloads itself when the reveal
-// is started or ended from elsewhere (the page changes shape), and a
-// question asked during that reload fails with "Cannot find context".
+// waitKey waits until the stage shows the slide with key. It asks through
+// browsertest.Until, which outlives a reload: a presenter reloads itself
+// when the reveal is started or ended from elsewhere (the page changes
+// shape).
 func waitKey(t *testing.T, ctx context.Context, key string) {
 	t.Helper()
-	js := fmt.Sprintf(`!!document.querySelector('[data-stage] [data-slide][data-key=%q]')`, key)
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		var shown bool
-		err := chromedp.Run(ctx, chromedp.Evaluate(js, &shown))
-		if err == nil && shown {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("wait for slide %s: not shown in 15 s (last error: %v)", key, err)
-		}
-	}
+	run(t, ctx, "wait for slide "+key,
+		browsertest.Until(fmt.Sprintf(`!!document.querySelector('[data-stage] [data-slide][data-key=%q]')`, key), 15*time.Second))
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
