@@ -55,6 +55,7 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 		if cfg, err = jpeg.DecodeConfig(section()); err == nil {
 			var exif []byte
 			var scans int
+			// scanJPEG buffers its own reads, wider than section's.
 			exif, h.icc, scans, err = scanJPEG(io.NewSectionReader(r, 0, size), maxJPEGScans)
 			h.exif = parseExif(exif)
 			if err == nil && scans > maxJPEGScans {
