@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode/utf8"
 
@@ -38,9 +39,21 @@ import (
 	"retreat/models/media"
 )
 
-// fuzzCSRF is the CSRF cookie and token fuzz requests carry (the
-// double-submit check only compares the two).
-const fuzzCSRF = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
+// fuzzCSRF is the CSRF secret an anonymous fuzz request carries in its
+// cookie and as its token (a browser without a session keeps its secret in
+// the cookie); a signed-in client's requests carry its session's secret,
+// which the app mirrors into that client's cookie.
+const fuzzCSRF = "ZnV6ei1jc3JmLXNlY3JldC0zMi1ieXRlcy1sb25nISE"
+
+// csrfOf returns the CSRF token a browser with these cookies sends.
+func csrfOf(cookies []*http.Cookie) string {
+	for _, c := range cookies {
+		if c.Name == "retreat_csrf" && c.Value != "" {
+			return c.Value
+		}
+	}
+	return fuzzCSRF
+}
 
 // fuzzSite is an app with an organizer signed in, an event with a photo
 // prompt and a participant who joined it, built once per fuzz worker.
@@ -76,11 +89,11 @@ func newFuzzSite(f *testing.F, limits media.Limits) *fuzzSite {
 // inside the fuzz function).
 func (s *fuzzSite) do(req *http.Request, cookies []*http.Cookie) *httptest.ResponseRecorder {
 	for _, c := range cookies {
-		if c.Name != "retreat_csrf" {
-			req.AddCookie(c)
-		}
+		req.AddCookie(c)
 	}
-	req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: fuzzCSRF})
+	if csrfOf(cookies) == fuzzCSRF {
+		req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: fuzzCSRF})
+	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "text/html")
 	}
@@ -90,7 +103,7 @@ func (s *fuzzSite) do(req *http.Request, cookies []*http.Cookie) *httptest.Respo
 }
 
 func (s *fuzzSite) postForm(path string, form url.Values, cookies []*http.Cookie) *httptest.ResponseRecorder {
-	form.Set("_csrf", fuzzCSRF)
+	form.Set("_csrf", csrfOf(cookies))
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return s.do(req, cookies)
@@ -170,6 +183,8 @@ func FuzzUploadAnswer(f *testing.F) {
 	f.Add(multipartBody([][2]string{{"caption", "html"}}, "x.jpg", []byte("<!DOCTYPE html><script>alert(1)</script>")))
 	f.Add(multipartBody([][2]string{{"caption", "polyglot"}}, "x.jpg", append(append([]byte{}, jpg...), []byte("<script>alert(1)</script>")...)))
 	f.Add(multipartBody([][2]string{{"caption", strings.Repeat("x", 400)}}, "desk.jpg", jpg))
+	f.Add(multipartBody([][2]string{{"caption", "desk \u202egpj.exe"}}, "desk.jpg", jpg))
+	f.Add(multipartBody([][2]string{{"caption", "desk\n\u2066Bea: 100 points"}}, "desk.jpg", jpg))
 	f.Add(multipartBody(nil, "", nil))
 	f.Add([]byte("--" + fuzzBoundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n"))
 	f.Add([]byte("not multipart at all"))
@@ -178,7 +193,7 @@ func FuzzUploadAnswer(f *testing.F) {
 	path := handlertest.AnswerPath(s.ev, s.photo)
 	photoDir := filepath.Join(s.app.Dir, "media", "events", fmt.Sprint(s.ev.ID))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, path+"?_csrf="+fuzzCSRF, bytes.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, path+"?_csrf="+csrfOf(s.member), bytes.NewReader(body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary="+fuzzBoundary)
 		req.Header.Set("Accept", "application/json")
 		rec := s.do(req, s.member)
@@ -211,6 +226,9 @@ func FuzzUploadAnswer(f *testing.F) {
 		if !ok {
 			t.Fatal("accepted, but no answer stored")
 		}
+		if problem := models.TextProblem("The caption", sub.Caption, false); problem != "" {
+			t.Fatalf("caption %q stored: %s", sub.Caption, problem)
+		}
 		for _, size := range media.Sizes {
 			b, err := os.ReadFile(filepath.Join(s.app.Dir, "media", models.PhotoFile(sub.PhotoKey, size)))
 			if err != nil {
@@ -227,32 +245,56 @@ func FuzzUploadAnswer(f *testing.F) {
 }
 
 // FuzzJoinForm joins through a join link with arbitrary fields (and an
-// arbitrary link token): a wrong link is 404, a bad form 422, a good one
-// signs in; the participant's pages render, and what they typed never
-// comes back unescaped.
+// arbitrary link token) from an arbitrary client address: a wrong link is
+// 404, a bad form 422, a network over its joins 429 with Retry-After, a
+// good one signs in; the participant's pages render, and what they typed
+// never comes back unescaped. An empty address is a new one each time, so
+// that most runs get past the join limit to the pages.
 func FuzzJoinForm(f *testing.F) {
-	f.Add("", "Bea", "Asia/Tokyo", "", "")
-	f.Add("", "  <script>alert(1)</script> ", "Not/AZone", "0", "bea@example.com")
-	f.Add("", strings.Repeat("é", 200), "", "99999999999999999999", "not an email")
-	f.Add("", "\x00\xff", "UTC", "-1", "")
-	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Bea", "UTC", "", "")
-	f.Add("../../etc/passwd", "Bea", "UTC", "", "")
+	f.Add("", "Bea", "Asia/Tokyo", "", "", "")
+	f.Add("", "  <script>alert(1)</script> ", "Not/AZone", "0", "bea@example.com", "")
+	f.Add("", strings.Repeat("é", 200), "", "99999999999999999999", "not an email", "")
+	f.Add("", "\x00\xff", "UTC", "-1", "", "")
+	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Bea", "UTC", "", "", "")
+	f.Add("../../etc/passwd", "Bea", "UTC", "", "", "")
+	f.Add("", "Bea", "UTC", "", "", "[2001:db8::1%eth0]:443")
+	f.Add("", "<b>Bea</b>", "UTC", "", "", "203.0.113.9:1")
+	f.Add("", "Bea", "UTC", "", "", "not an address")
+	f.Add("", "Bea", "UTC", "", "", "[::ffff:127.0.0.1]:80")
 	s := newFuzzSite(f, media.DefaultLimits())
 	// What someone types is text on every page: a page shows as many
 	// tags ('<') whatever the name.
 	base := s.postForm("/j/"+s.ev.JoinToken, url.Values{"name": {"Cy"}, "time_zone": {"UTC"}}, nil)
 	baseTags := strings.Count(s.get(base.Header().Get("Location"), sessionOf(base)).Body.String(), "<")
-	f.Fuzz(func(t *testing.T, token, name, zone, team, email string) {
+	var runs atomic.Uint32
+	f.Fuzz(func(t *testing.T, token, name, zone, team, email, addr string) {
 		if token == "" {
 			token = s.ev.JoinToken
 		}
+		if addr == "" {
+			n := runs.Add(1)
+			addr = fmt.Sprintf("198.18.%d.%d:1", n/256%256, n%256)
+		}
 		path := "/j/" + url.PathEscape(token)
-		rec := s.postForm(path, url.Values{"name": {name}, "time_zone": {zone}, "team": {team}, "email": {email}}, nil)
+		form := url.Values{"name": {name}, "time_zone": {zone}, "team": {team}, "email": {email}, "_csrf": {fuzzCSRF}}
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = addr
+		rec := s.do(req, nil)
 		if token != s.ev.JoinToken {
 			wantStatus(t, "join with a wrong link", rec, http.StatusNotFound)
 			return
 		}
-		wantStatus(t, "join", rec, http.StatusSeeOther, http.StatusUnprocessableEntity)
+		wantStatus(t, "join", rec, http.StatusSeeOther, http.StatusUnprocessableEntity, http.StatusTooManyRequests)
+		if rec.Code == http.StatusTooManyRequests {
+			if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {
+				t.Fatalf("429 with Retry-After %q", rec.Header().Get("Retry-After"))
+			}
+			if strings.Contains(name, "<") && strings.Contains(rec.Body.String(), name) {
+				t.Fatalf("the refused join page shows %q unescaped", name)
+			}
+			return
+		}
 		if rec.Code != http.StatusSeeOther {
 			return
 		}
@@ -303,6 +345,9 @@ func FuzzPromptForm(f *testing.F) {
 	f.Add("photo", "D", "3", "daily", "", "", "99", "25:00", "0", "-1", "0", "99999999", false)
 	f.Add("video", "", "x", "weekly", "garbage", "2026-12-03 10:00", "1", "8.30", "400", "1000000000", "50", "10", true)
 	f.Add("photo", "<b>x</b>", "9223372036854775807", "daily", "", "", "4", "23:59", "2147483647", "2147483647", "100", "2147483647", false)
+	f.Add("photo", "Desk \u202e", "10", "event", "", "", "", "", "", "", "50", "", false)
+	f.Add("photo", "Desk\nBea wins", "10", "event", "", "", "", "", "", "", "50", "", false)
+	f.Add("text", "\u2066Desk\u2069", "10", "event", "", "", "", "", "", "", "50", "", false)
 	s := newFuzzSite(f, media.DefaultLimits())
 	base := fmt.Sprintf("/dashboard/events/%d", s.ev.ID)
 	f.Fuzz(func(t *testing.T, kind, title, points, schedule, opens, closes, dailyDay, dailyTime, dailyDays, grace, late, remind string, team bool) {
@@ -329,6 +374,9 @@ func FuzzPromptForm(f *testing.F) {
 		}
 		if added == nil {
 			t.Fatal("303 but no prompt was added")
+		}
+		if problem := models.TextProblem("The title", added.Title, false); problem != "" {
+			t.Fatalf("title %q stored: %s", added.Title, problem)
 		}
 		wantStatus(t, "participant list", s.get(fmt.Sprintf("/e/%d", s.ev.ID), s.member), http.StatusOK)
 		wantStatus(t, "prompt page", s.get(fmt.Sprintf("/e/%d/prompts/%d", s.ev.ID, added.ID), s.member), http.StatusOK)
@@ -361,7 +409,7 @@ func FuzzTusUpload(f *testing.F) {
 		req.Header.Set("Tus-Resumable", "1.0.0")
 		req.Header.Set("Upload-Metadata", strings.ReplaceAll(strings.ReplaceAll(meta, "event "+b64("1"), "event "+b64(fmt.Sprint(s.ev.ID))), "prompt "+b64("1"), "prompt "+b64(fmt.Sprint(s.photo.ID))))
 		req.Header.Set("Upload-Length", length)
-		req.Header.Set("X-CSRF-Token", fuzzCSRF)
+		req.Header.Set("X-CSRF-Token", csrfOf(s.member))
 		req.Header.Set("Accept", "application/json")
 		rec := s.do(req, s.member)
 		if rec.Code >= 500 {
@@ -395,7 +443,7 @@ func FuzzTusUpload(f *testing.F) {
 			req.URL.Path = "/tus/" + id
 			req.URL.RawPath = ""
 			req.Header.Set("Tus-Resumable", "1.0.0")
-			req.Header.Set("X-CSRF-Token", fuzzCSRF)
+			req.Header.Set("X-CSRF-Token", csrfOf(s.member))
 			req.Header.Set("Upload-Offset", "0")
 			req.Header.Set("Content-Type", "application/offset+octet-stream")
 			rec = s.do(req, s.member)
@@ -412,7 +460,9 @@ func encodeTusValue(s string) string { return base64.StdEncoding.EncodeToString(
 // FuzzSessionCookies sends arbitrary session and CSRF cookies, tokens and
 // Sec-Fetch-Site values. A made-up session is nobody (404 on a participant
 // page, the login page for the dashboard), and a state change passes CSRF
-// only from the same origin or with a token equal to the CSRF cookie.
+// only from the same origin (or a browser that sends no Sec-Fetch-Site)
+// with a token carrying the secret kept in the session: whatever the CSRF
+// cookie says (a tossed cookie decides nothing).
 func FuzzSessionCookies(f *testing.F) {
 	f.Add("", "", "", "")
 	f.Add("garbage", fuzzCSRF, fuzzCSRF, "")
@@ -427,6 +477,10 @@ func FuzzSessionCookies(f *testing.F) {
 			memberSession = c.Value
 		}
 	}
+	memberSecret := csrfOf(s.member)
+	f.Add("", memberSecret, memberSecret, "same-origin")
+	f.Add("", fuzzCSRF, memberSecret, "")
+	f.Add("", memberSecret, memberSecret, "same-site")
 	f.Fuzz(func(t *testing.T, session, csrfCookie, token, fetchSite string) {
 		if strings.ContainsAny(session+csrfCookie+token+fetchSite, "\r\n\x00") {
 			return // not header values
@@ -453,17 +507,12 @@ func FuzzSessionCookies(f *testing.F) {
 		if fetchSite != "" {
 			req.Header.Set("Sec-Fetch-Site", fetchSite)
 		}
-		parsed, _ := req.Cookie("retreat_csrf")
 		rec = httptest.NewRecorder()
 		s.app.Echo.ServeHTTP(rec, req)
-		// Fetch Metadata first (a browser that sends it tells the truth),
-		// the double-submit token otherwise.
 		var pass bool
 		switch fetchSite {
-		case "same-origin", "none":
-			pass = true
-		case "", "same-site":
-			pass = parsed != nil && parsed.Value != "" && parsed.Value == token
+		case "", "same-origin", "none":
+			pass = tokenCarries(token, memberSecret)
 		}
 		if pass {
 			wantStatus(t, "state change that passes CSRF", rec, http.StatusSeeOther)
@@ -475,6 +524,25 @@ func FuzzSessionCookies(f *testing.F) {
 		}
 		_, _ = io.Copy(io.Discard, rec.Body)
 	})
+}
+
+// tokenCarries reports whether a CSRF token carries secret: the secret
+// itself, or a page's masked form of it (pad, then pad XOR secret).
+func tokenCarries(token, secret string) bool {
+	if token == secret {
+		return true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	want, _ := base64.RawURLEncoding.DecodeString(secret)
+	if err != nil || len(b) != 2*len(want) || len(want) == 0 {
+		return false
+	}
+	for i := range want {
+		if b[i]^b[len(want)+i] != want[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // dashboardSite is a fuzz site for the dashboard's forms: the event uses
@@ -541,7 +609,7 @@ func (s *dashboardSite) post(path string, form url.Values, asJSON bool) *httptes
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-CSRF-Token", fuzzCSRF)
+	req.Header.Set("X-CSRF-Token", csrfOf(s.organizer))
 	return s.do(req, s.organizer)
 }
 

@@ -493,7 +493,7 @@ func TestCookieAttributes(t *testing.T) {
 			app.Organizer("ana@example.com", "Ana")
 			ev := app.Event(mustOrganizer(t, app), "A", "UTC")
 			// A join sets both the session and the CSRF cookie.
-			req := httptest.NewRequest(http.MethodPost, "/j/"+ev.JoinToken, strings.NewReader("name=Bea&_csrf=tok"))
+			req := httptest.NewRequest(http.MethodPost, "/j/"+ev.JoinToken, strings.NewReader("name=Bea&_csrf="+fuzzCSRF))
 			if tc.tls {
 				req.TLS = &tls.ConnectionState{}
 			}
@@ -501,7 +501,7 @@ func TestCookieAttributes(t *testing.T) {
 				req.Header.Set("X-Forwarded-Proto", tc.proto)
 			}
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: "tok"})
+			req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: fuzzCSRF})
 			rec := httptest.NewRecorder()
 			app.Echo.ServeHTTP(rec, req)
 			if rec.Code != http.StatusSeeOther {
@@ -665,8 +665,11 @@ func TestParallelGuessesCannotBeatTheLoginLimit(t *testing.T) {
 		case http.StatusUnauthorized:
 			checked++
 		case http.StatusTooManyRequests:
+		case http.StatusServiceUnavailable:
+			// Its password waited for a hashing slot longer than the
+			// hasher waits (a loaded machine, -race): not checked either.
 		default:
-			t.Errorf("guess %d: got %d, want 401 or 429", i, code)
+			t.Errorf("guess %d: got %d, want 401, 429 or 503", i, code)
 		}
 	}
 	// (All of them may be refused: when every attempt is counted before

@@ -168,6 +168,8 @@ var accessTable = map[string]who{
 	"GET /e/:event/scores":                        {notFound, ok, notFound, notFound, notFound, notFound},
 	"GET /healthz":                                {ok, ok, ok, ok, ok, ok},
 	// Token routes: the unguessable token is the credential (a fresh one of A's per request).
+	// A personal link (/r/) on a phone that is someone else in that event asks first (200,
+	// nothing changes); its form switches.
 	"GET /invite/:token":          {ok, ok, ok, ok, ok, ok},
 	"POST /invite/:token":         {see, see, see, see, see, see},
 	"POST /invite/:token/account": {invalid, invalid, invalid, invalid, invalid, invalid},
@@ -176,7 +178,8 @@ var accessTable = map[string]who{
 	"GET /login":                  {ok, ok, ok, see, see, see},
 	"POST /login":                 {unauth, unauth, unauth, unauth, unauth, unauth},
 	"POST /logout":                {see, see, see, see, see, see},
-	"GET /r/:token":               {see, see, see, see, see, see},
+	"GET /r/:token":               {see, ok, see, see, see, see},
+	"POST /r/:token":              {see, see, see, see, see, see},
 	"GET /setup":                  {see, see, see, see, see, see},
 	"POST /setup":                 {forbid, forbid, forbid, forbid, forbid, forbid},
 	"GET /static/:hash/*":         {ok, ok, ok, ok, ok, ok},
@@ -204,6 +207,9 @@ type matrixWorld struct {
 	// sessions are the session tokens each role signed in with; every
 	// request clones one.
 	sessions [nRoles]string
+	// csrf are the CSRF secrets those sessions hold (every clone holds
+	// the same), mirrored in each role's CSRF cookie.
+	csrf [nRoles]string
 	// tusA is a resumable upload participant A started.
 	tusA     string
 	assetURL string
@@ -211,7 +217,10 @@ type matrixWorld struct {
 
 func newMatrixWorld(t *testing.T) *matrixWorld {
 	t.Helper()
-	app := handlertest.New(t)
+	// Participant A starts an upload for every tus request of the table,
+	// far more than the 3 unfinished ones a participant may have: the
+	// table is about who may, not how many (resumable_limits_test.go).
+	app := handlertest.New(t, handlertest.Options{Uploads: models.UploadLimits{PerParticipant: 1000}})
 	w := &matrixWorld{app: app}
 	w.orgA = app.Organizer("ana@example.com", "Ana")
 	ob := app.Organizer("bo@example.com", "Bo")
@@ -249,8 +258,11 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	}
 	for r := range nRoles {
 		for _, c := range clients[r].Cookies() {
-			if c.Name == "retreat_session" {
+			switch c.Name {
+			case "retreat_session":
 				w.sessions[r] = c.Value
+			case "retreat_csrf":
+				w.csrf[r] = c.Value
 			}
 		}
 	}
@@ -324,18 +336,24 @@ func (w *matrixWorld) tusCreateHeaders(req *http.Request) {
 	req.Header.Set("Upload-Metadata", fmt.Sprintf("event %s,prompt %s", enc(fmt.Sprint(w.evA.ID)), enc(fmt.Sprint(w.photoA.ID))))
 }
 
-const matrixCSRF = "matrixcsrfmatrixcsrfmatrixcsrf00"
+// matrixCSRF is the CSRF secret of the anonymous role, which has no
+// session to keep one in: its cookie holds it.
+const matrixCSRF = "bWF0cml4LWNzcmYtc2VjcmV0LW9mLTMyLWJ5dGVzISE"
 
-// send makes req as role r: a clone of its session, and a CSRF cookie
-// whose token is sent along when withToken.
+// send makes req as role r: a clone of its session, and that session's
+// CSRF secret in the cookie and, when withToken, as the token.
 func (w *matrixWorld) send(t *testing.T, r role, req *http.Request, withToken bool) *httptest.ResponseRecorder {
 	t.Helper()
 	if tok := w.cloneSession(t, r); tok != "" {
 		req.AddCookie(&http.Cookie{Name: "retreat_session", Value: tok})
 	}
-	req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: matrixCSRF})
+	secret := w.csrf[r]
+	if secret == "" {
+		secret = matrixCSRF
+	}
+	req.AddCookie(&http.Cookie{Name: "retreat_csrf", Value: secret})
 	if withToken {
-		req.Header.Set("X-CSRF-Token", matrixCSRF)
+		req.Header.Set("X-CSRF-Token", secret)
 	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "text/html")

@@ -64,13 +64,18 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 }
 
 // securityHeaders sets a strict CSP (no inline script anywhere) and the
-// other headers OWASP asks for.
-func securityHeaders() echo.MiddlewareFunc {
+// other headers OWASP asks for; with an https base URL, HSTS too, so a
+// browser that has been here once never asks over plain http again.
+func securityHeaders(hsts bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			// A route that must be embeddable (the reveal) overrides
 			// frame-ancestors with web.AllowFraming.
-			web.SetSecurityHeaders(c.Response().Header())
+			h := c.Response().Header()
+			web.SetSecurityHeaders(h)
+			if hsts {
+				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
 			return next(c)
 		}
 	}

@@ -193,7 +193,10 @@ func TestBrowserReviewQueueFromTheKeyboard(t *testing.T) {
 	run(t, ctx, "award with a reason",
 		chromedp.SetValue(fmt.Sprintf(`#bonus-%d`, joke.ID), "5", chromedp.ByQuery),
 		chromedp.SendKeys(fmt.Sprintf(`#reason-%d`, joke.ID), "Made the whole team laugh", chromedp.ByQuery),
-		chromedp.Submit(fmt.Sprintf(`#reason-%d`, joke.ID), chromedp.ByQuery),
+		// form.submit() posts as a page load (the script's fetch is for
+		// Enter and the button): wait for the page it leads to, or the
+		// next navigation races it (net::ERR_ABORTED).
+		browsertest.SubmitToLoad(fmt.Sprintf(`#reason-%d`, joke.ID)),
 	)
 	waitForDB(t, "the joke's bonus", func() bool {
 		sub, err := s.app.Store.EventSubmission(context.Background(), s.ev.ID, joke.ID)

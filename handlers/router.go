@@ -39,8 +39,21 @@ type Config struct {
 	// (login rate limits, logs) comes from X-Forwarded-For, and cookies are
 	// marked Secure when the proxy says the browser used https.
 	TrustProxy bool
-	// MaxFormBytes bounds every request body except photo uploads.
+	// MaxFormBytes bounds every request body except photo uploads
+	// (0: 1 MiB); uploads are bounded by the photo cap (Images' limits).
 	MaxFormBytes int64
+	// MinBodyRate is the slowest a request body may arrive once its first
+	// BodyGrace has passed, in bytes a second (0: 1 KiB/s; negative: no
+	// floor); BodyIdle is the longest it may pause (0: 30 s).
+	MinBodyRate int64
+	BodyGrace   time.Duration
+	BodyIdle    time.Duration
+	// JoinBurst and JoinEvery pace joins per client network per event;
+	// StreamsPerSession bounds a session's live-reveal streams per event
+	// (0: the areas' defaults).
+	JoinBurst         int
+	JoinEvery         time.Duration
+	StreamsPerSession int
 	// UploadDir holds uploads while they are processed.
 	UploadDir string
 	// SessionCleanup is how often expired sessions are purged (0: never).
@@ -106,9 +119,7 @@ func (s *Server) Close() {
 
 // New builds the router with every route registered.
 func New(cfg Config, d Deps) (*Server, error) {
-	if cfg.MaxFormBytes == 0 {
-		cfg.MaxFormBytes = 1 << 20
-	}
+	limits := cfg.limits(d.Images)
 	assets, err := web.NewAssets(static.FS)
 	if err != nil {
 		return nil, err
@@ -128,6 +139,15 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Renderer = renderer
 	e.HTTPErrorHandler = web.ErrorHandler(renderer, sessions, d.Log)
 	e.IPExtractor = echo.ExtractIPDirect()
+	// Links (calendars, invites, QR codes) take the scheme the browser
+	// used: X-Forwarded-Proto counts only from a proxy we were told to
+	// trust (echo's default believes any client).
+	e.SchemeExtractor = func(r *http.Request) string {
+		if web.IsSecureRequest(r, cfg.TrustProxy) {
+			return "https"
+		}
+		return "http"
+	}
 	if cfg.TrustProxy {
 		// Only hops on loopback, link-local and private addresses are
 		// believed: a client cannot claim another address through a
@@ -138,33 +158,28 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(d.Log))
 	e.Use(recoverer(d.Log))
-	e.Use(securityHeaders())
+	e.Use(securityHeaders(strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")))
 	e.Use(web.SecureCookies(cfg.SecureCookies, cfg.TrustProxy))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: fmt.Sprintf("%dB", cfg.MaxFormBytes),
-		// Photo uploads stream under their own, larger cap.
-		Skipper: func(c echo.Context) bool {
-			return strings.HasSuffix(c.Path(), "/answer") || strings.HasPrefix(c.Path(), "/tus/")
-		},
-	}))
+	// Every body is bounded, paced and its spool files removed before any
+	// middleware below (sessions, CSRF) or handler reads it.
+	e.Use(removeMultipartFiles)
+	e.Use(paceBodies(limits))
+	e.Use(bodyLimit(limits))
 
 	e.GET("/healthz", health(d.Store))
 	e.GET("/static/:hash/*", assets.Serve)
 
-	// Everything below has a session and CSRF protection.
-	g := e.Group("", sessions.Middleware(), dropEmptyCSRFCookie, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		// The query lookup lets multipart upload forms carry the token in
-		// their action URL, so checking it never makes us parse the body.
-		TokenLookup:    "header:X-CSRF-Token,query:_csrf,form:_csrf",
-		CookieName:     csrfCookie,
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return web.NewError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.", err)
-		},
-	}))
+	// Everything below has a session and CSRF protection: a request
+	// without this browser's token is refused before its body is read.
+	csrf, err := sessions.CSRF(web.CSRFOptions{
+		BaseURL: cfg.BaseURL,
+		Message: "This form has expired or did not come from this site. Go back, reload the page and try again.",
+	})
+	if err != nil {
+		sessions.Close()
+		return nil, fmt.Errorf("csrf: %w", err)
+	}
+	g := e.Group("", sessions.Middleware(), csrf)
 
 	nudges := nudge.New(d.Store, d.Mailer, cfg.BaseURL, d.Log)
 	if d.Mailer != nil && cfg.BaseURL == "" {
@@ -176,6 +191,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	phones := participant.New(participant.Deps{
 		Store: d.Store, Photos: d.Photos, Images: d.Images, Web: renderer, Sessions: sessions,
 		Log: d.Log, UploadDir: cfg.UploadDir, SharedUploads: cfg.SharedUploads,
+		JoinBurst: cfg.JoinBurst, JoinEvery: cfg.JoinEvery,
 	})
 	if err := phones.Register(g); err != nil {
 		sessions.Close()
@@ -187,7 +203,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	liveService := live.NewService(d.Store, hub, d.Log)
 	reveal := livehttp.New(livehttp.Deps{Store: d.Store, Photos: d.Photos, Web: renderer, Sessions: sessions,
-		Live: liveService, Log: d.Log, BaseURL: cfg.BaseURL})
+		Live: liveService, Log: d.Log, BaseURL: cfg.BaseURL, MaxStreamsPerSession: cfg.StreamsPerSession})
 	reveal.Register(e, g)
 
 	if cfg.JobInterval == 0 {
@@ -195,6 +211,28 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	return &Server{Echo: e, sessions: sessions, participant: phones, reveal: reveal, live: liveService,
 		jobs: jobs.New(d.Store, nudges, d.Photos, d.Log), jobInterval: cfg.JobInterval}, nil
+}
+
+// limits fills in the request limits' defaults.
+func (cfg Config) limits(images *media.Processor) Limits {
+	l := Limits{FormBytes: cfg.MaxFormBytes, MinBodyRate: cfg.MinBodyRate, BodyGrace: cfg.BodyGrace, BodyIdle: cfg.BodyIdle}
+	if l.FormBytes <= 0 {
+		l.FormBytes = 1 << 20
+	}
+	l.UploadBytes = l.FormBytes
+	if images != nil {
+		l.UploadBytes = images.Limits().MaxBytes + uploadOverhead
+	}
+	if l.MinBodyRate == 0 {
+		l.MinBodyRate = 1 << 10
+	}
+	if l.BodyGrace <= 0 {
+		l.BodyGrace = 10 * time.Second
+	}
+	if l.BodyIdle <= 0 {
+		l.BodyIdle = 30 * time.Second
+	}
+	return l
 }
 
 func health(s *models.Store) echo.HandlerFunc {

@@ -38,9 +38,9 @@ func (r CopyReport) Rows() int64 {
 }
 
 // notCopied are tables that belong to one installation's runtime, not to
-// its data: the migrations the target records itself, and leases held by
-// processes of the old install.
-var notCopied = map[string]bool{"migrations": true, "leases": true}
+// its data: the migrations the target records itself, leases held by
+// processes of the old install, and unfinished uploads in its spool.
+var notCopied = map[string]bool{"migrations": true, "leases": true, "pending_uploads": true}
 
 // copyBatch is how many rows go in one INSERT (PostgreSQL takes at most
 // 65535 parameters in a statement).

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 )
 
@@ -199,9 +198,9 @@ func (s *Store) AcceptInviteWithAccount(ctx context.Context, token string, in Ne
 	if err := in.Validate(); err != nil {
 		return nil, nil, err
 	}
-	hash, err := argon2id.CreateHash(in.Password, argon2id.DefaultParams)
+	hash, err := s.hasher.hash(ctx, in.Password)
 	if err != nil {
-		return nil, nil, fmt.Errorf("hash password: %w", err)
+		return nil, nil, err
 	}
 	o := &Organizer{Email: in.Email, Name: in.Name, PasswordHash: hash}
 	var inv *Invite

@@ -48,6 +48,20 @@ func migrations() []*gormigrate.Migration {
 				return tx.Migrator().AddColumn(&event{}, "RecapOpen")
 			},
 		},
+		{
+			// Devices organizers have signed in on, which the sign-in
+			// limits let through (device.go, loginlimit.go).
+			ID:      "202612070001_known_devices",
+			Migrate: migrateKnownDevices,
+		},
+		{
+			// Unfinished resumable uploads, counted against their limits
+			// (resumable.go).
+			ID: "202612070002_pending_uploads",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&PendingUpload{})
+			},
+		},
 	}
 }
 

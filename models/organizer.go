@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 )
 
@@ -91,9 +89,9 @@ func (s *Store) CreateOrganizer(ctx context.Context, in NewOrganizer) (*Organize
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := argon2id.CreateHash(in.Password, argon2id.DefaultParams)
+	hash, err := s.hasher.hash(ctx, in.Password)
 	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+		return nil, err
 	}
 	o := &Organizer{Email: in.Email, Name: in.Name, PasswordHash: hash}
 	if err := s.db.WithContext(ctx).Create(o).Error; err != nil {
@@ -111,9 +109,9 @@ func (s *Store) CreateFirstOrganizer(ctx context.Context, in NewOrganizer) (*Org
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := argon2id.CreateHash(in.Password, argon2id.DefaultParams)
+	hash, err := s.hasher.hash(ctx, in.Password)
 	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+		return nil, err
 	}
 	o := &Organizer{Email: in.Email, Name: in.Name, PasswordHash: hash}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -154,29 +152,23 @@ func (s *Store) Organizer(ctx context.Context, id uint) (*Organizer, error) {
 	return &o, nil
 }
 
-// dummyHash is compared against when the email is unknown so that a login
-// for a missing account costs the same time as one with a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := argon2id.CreateHash("retreat-timing-equaliser", argon2id.DefaultParams)
-	return h
-})
-
 // Authenticate checks an email and password, returning ErrBadCredentials
-// for either being wrong.
+// for either being wrong, or ErrBusy when no hashing slot freed up in time.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*Organizer, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var o Organizer
 	err := s.db.WithContext(ctx).Where("email = ?", email).First(&o).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		argon2id.ComparePasswordAndHash(password, dummyHash())
-		return nil, ErrBadCredentials
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		// An unknown email is checked against the dummy hash, in a slot
+		// like any other, so it costs the same time and waits the same.
+		o = Organizer{}
+	case err != nil:
 		return nil, fmt.Errorf("load organizer %q: %w", email, err)
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, o.PasswordHash)
+	ok, err := s.hasher.compare(ctx, password, o.PasswordHash)
 	if err != nil {
-		return nil, fmt.Errorf("check password: %w", err)
+		return nil, err
 	}
 	if !ok {
 		return nil, ErrBadCredentials

@@ -103,9 +103,13 @@ func (in *PromptInput) Validate(ev *Event) error {
 	}
 	if in.Title == "" || utf8.RuneCountInString(in.Title) > 200 {
 		v.Add("title", "Give the prompt a title (up to 200 characters).")
+	} else if problem := TextProblem("The title", in.Title, false); problem != "" {
+		v.Add("title", problem)
 	}
 	if utf8.RuneCountInString(in.Description) > 2000 {
 		v.Add("description", "Keep the description under 2000 characters.")
+	} else if problem := TextProblem("The description", in.Description, true); problem != "" {
+		v.Add("description", problem)
 	}
 	if in.Points < 0 || in.Points > MaxPoints {
 		v.Add("points", fmt.Sprintf("Points must be between 0 and %d.", MaxPoints))

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/argon2id"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -35,6 +36,10 @@ type Store struct {
 	db  *gorm.DB
 	now func() time.Time
 	log *slog.Logger
+	// hasher bounds how many passwords are hashed at once (hasher.go).
+	hasher *hasher
+	// uploads bounds unfinished resumable uploads (resumable.go).
+	uploads UploadLimits
 }
 
 // logf reports a failure that is handled (logged) but not returned, such as
@@ -51,6 +56,21 @@ type Options struct {
 	LogQueries bool
 	// Log receives warnings about handled failures; nil discards them.
 	Log *slog.Logger
+	// HashSlots is how many passwords may be hashed at once, 64 MiB each;
+	// 0 means one per core the process may use (runtime.GOMAXPROCS).
+	HashSlots int
+	// HashWait is how long a password check waits for a slot before
+	// ErrBusy; 0 means DefaultHashWait.
+	HashWait time.Duration
+	// HashParams are the Argon2id parameters new hashes are made with;
+	// nil means argon2id.DefaultParams (64 MiB, what the server uses).
+	// Tests of everything but hashing pass cheap ones: under the race
+	// detector one 64 MiB hash takes seconds. A stored hash carries its
+	// own parameters, so checking it never depends on these.
+	HashParams *argon2id.Params
+	// Uploads bounds unfinished resumable uploads; zero fields take their
+	// DefaultUploadLimits values.
+	Uploads UploadLimits
 }
 
 // Open opens the database named by rawURL and applies pending migrations.
@@ -90,7 +110,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	} else {
 		tunePostgresPool(sqlDB)
 	}
-	s := &Store{db: db, now: time.Now, log: opts.Log}
+	s := &Store{db: db, now: time.Now, log: opts.Log, hasher: newHasher(opts.HashSlots, opts.HashWait, opts.HashParams), uploads: opts.Uploads.withDefaults()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

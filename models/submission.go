@@ -82,8 +82,8 @@ const (
 
 func validateCaption(caption string) (string, error) {
 	caption = strings.TrimSpace(caption)
-	if !utf8.ValidString(caption) {
-		return "", &ValidationError{Fields: map[string]string{"caption": "The caption has characters we can't read."}}
+	if problem := TextProblem("The caption", caption, false); problem != "" {
+		return "", &ValidationError{Fields: map[string]string{"caption": problem}}
 	}
 	if utf8.RuneCountInString(caption) > MaxCaptionLength {
 		return "", &ValidationError{Fields: map[string]string{"caption": fmt.Sprintf("Keep the caption under %d characters.", MaxCaptionLength)}}
@@ -172,11 +172,12 @@ func (s *Store) SaveTextAnswer(ctx context.Context, ev *Event, pr *Prompt, pa *P
 		return nil, "", err
 	}
 	text = strings.TrimSpace(text)
+	problem := TextProblem("The answer", text, true)
 	switch {
 	case text == "":
 		return nil, "", &ValidationError{Fields: map[string]string{"text": "Type your answer first."}}
-	case !utf8.ValidString(text):
-		return nil, "", &ValidationError{Fields: map[string]string{"text": "The answer has characters we can't read."}}
+	case problem != "":
+		return nil, "", &ValidationError{Fields: map[string]string{"text": problem}}
 	case utf8.RuneCountInString(text) > MaxTextLength:
 		return nil, "", &ValidationError{Fields: map[string]string{"text": fmt.Sprintf("Keep the answer under %d characters.", MaxTextLength)}}
 	}

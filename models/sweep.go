@@ -33,12 +33,15 @@ type tempSweeper interface {
 // saved files first, row last (StorePhotoAnswer), so a process killed in
 // between leaves a folder nobody references: invisible, but using disk.
 // minAge keeps the sweep away from a photo another instance is saving right
-// now. Stores that cannot tell a file's age are left alone.
+// now. Stores that cannot tell a file's age are left alone. Ages are taken
+// against the store's clock.
 //
-// It runs at start, before the server takes requests.
+// It runs at start, before the server takes requests, and then on the
+// background jobs' schedule (models/jobs), so a crash followed by a quick
+// restart leaves nothing behind for long.
 func (s *Store) SweepOrphanPhotos(ctx context.Context, photos media.Store, minAge time.Duration) (PhotoSweepReport, error) {
 	var rep PhotoSweepReport
-	cutoff := time.Now().Add(-minAge)
+	cutoff := s.now().Add(-minAge)
 	if err := s.sweepOrphanFolders(ctx, photos, cutoff, &rep); err != nil {
 		return rep, err
 	}

@@ -138,6 +138,12 @@ func (p *participant) join(ctx context.Context, r *result, token, name string) b
 		return false
 	}
 	p.event = res.Header.Get("Location")
+	// Joining gave the session a new CSRF secret; the cookie mirrors it.
+	for _, c := range p.client.Jar.Cookies(u) {
+		if c.Name == "retreat_csrf" {
+			p.csrf = c.Value
+		}
+	}
 	return true
 }
 

@@ -150,3 +150,37 @@ func TestStartupConfigLineMasksSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestAbuseLimitFlags checks the limits on what one client can cost: their
+// defaults, the environment and flags over them, and refusals of values
+// that would switch a limit off by accident.
+func TestAbuseLimitFlags(t *testing.T) {
+	clearRetreatEnv(t)
+	c, err := parseServeConfig(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JoinBurst != 100 || c.JoinInterval.String() != "1s" || c.StreamsPerSession != 4 || c.HashSlots < 1 ||
+		c.UploadsPerParticipant != 3 || c.UploadsTotalMB != 4096 || c.UploadStaleAfter.String() != "1h0m0s" ||
+		c.BodyMinRate != 1024 || c.BodyIdle.String() != "30s" || c.HeaderTimeout.String() != "10s" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	t.Setenv("RETREAT_JOIN_BURST", "300")
+	t.Setenv("RETREAT_UPLOADS_PENDING_TOTAL_MB", "512")
+	c, err = parseServeConfig([]string{"--live-streams-per-session", "2", "--hash-slots", "1", "--body-min-rate", "0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JoinBurst != 300 || c.UploadsTotalMB != 512 || c.StreamsPerSession != 2 || c.HashSlots != 1 || c.BodyMinRate != 0 {
+		t.Fatalf("environment and flags: %+v", c)
+	}
+	for _, bad := range [][]string{
+		{"--join-burst", "0"}, {"--live-streams-per-session", "0"}, {"--hash-slots", "0"}, {"--uploads-pending-per-participant", "0"},
+		{"--uploads-pending-total-mb", "0"}, {"--upload-stale-after", "1s"}, {"--join-interval", "0s"}, {"--body-min-rate", "-1"},
+		{"--body-idle-timeout", "0s"}, {"--header-timeout", "0s"},
+	} {
+		if _, err := parseServeConfig(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

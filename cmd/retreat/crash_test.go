@@ -60,6 +60,13 @@ type process struct {
 
 func startProcess(t *testing.T, dir string, extra ...string) *process {
 	t.Helper()
+	return startProcessEnv(t, dir, nil, extra...)
+}
+
+// startProcessEnv is startProcess with variables added to the server's
+// environment (TMPDIR, to see what it spools).
+func startProcessEnv(t *testing.T, dir string, env []string, extra ...string) *process {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts the real binary")
 	}
@@ -69,6 +76,7 @@ func startProcess(t *testing.T, dir string, extra ...string) *process {
 	}
 	args := append([]string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"}, extra...)
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +129,17 @@ type phone struct {
 	event  uint
 }
 
+// cookieValue is the value of the named cookie jar holds for base.
+func cookieValue(jar http.CookieJar, base, name string) string {
+	u, _ := url.Parse(base)
+	for _, c := range jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
 func newPhone(base string) *phone {
 	jar, _ := cookiejar.New(nil)
 	return &phone{base: base, client: &http.Client{Jar: jar, Timeout: 2 * time.Minute,
@@ -147,6 +166,8 @@ func (p *phone) join(token, name string) error {
 	if res.StatusCode != http.StatusSeeOther {
 		return fmt.Errorf("join: %d", res.StatusCode)
 	}
+	// Joining gives the session a new CSRF secret; the cookie mirrors it.
+	p.csrf = cookieValue(p.client.Jar, p.base, "retreat_csrf")
 	_, err = fmt.Sscanf(res.Header.Get("Location"), "/e/%d", &p.event)
 	return err
 }

@@ -169,6 +169,7 @@ func TestServeFirstStartAndGracefulShutdownFinishesUpload(t *testing.T) {
 		t.Fatalf("join: %v %v", res, err)
 	}
 	res.Body.Close()
+	csrf = cookieValue(jar, base, "retreat_csrf") // joining gave the session a new secret
 
 	// Start an upload, send half of it, then ask the server to stop.
 	photo, err := os.ReadFile(samplePhoto(t, "progressive.jpg"))

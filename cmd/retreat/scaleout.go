@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"retreat/models"
+	"retreat/models/jobs"
 	"retreat/models/live"
 	"retreat/models/media"
 )
@@ -45,25 +46,30 @@ func openHub(ctx context.Context, cfg *config, store *models.Store, log *slog.Lo
 }
 
 // sweepLease is held by the instance sweeping a shared photo store.
-const sweepLease = "orphan-photo-sweep"
+const sweepLease = jobs.OrphanSweepLease
 
 // sweepPhotos removes what crashes left half-stored. A folder on this
 // machine's disk is swept before serving, as it always was. A shared
 // bucket is swept in the background by one instance at a time, so a
-// large bucket's listing never delays a start.
+// large bucket's listing never delays a start. Either way the background
+// jobs sweep again every hour (jobs.OrphanSweepEvery).
 func sweepPhotos(ctx context.Context, store *models.Store, photos media.Store, log *slog.Logger) {
 	if _, shared := photos.(*media.S3Store); !shared {
-		sweepOrphanPhotos(ctx, store, photos, log)
+		if err := jobs.SweepOrphans(ctx, store, photos, log); err != nil {
+			log.Warn("sweep orphan photos", "err", err)
+		}
 		return
 	}
 	go func() {
 		holder := fmt.Sprintf("sweep-%p-%d", store, time.Now().UnixNano())
-		ok, err := store.TakeLease(ctx, sweepLease, holder, time.Hour)
+		ok, err := store.TakeLease(ctx, sweepLease, holder, jobs.OrphanSweepEvery)
 		if err != nil || !ok {
 			return // another instance swept within the hour, or is sweeping
 		}
 		// The lease is not released: it also spaces sweeps an hour apart.
-		sweepOrphanPhotos(ctx, store, photos, log)
+		if err := jobs.SweepOrphans(ctx, store, photos, log); err != nil {
+			log.Warn("sweep orphan photos", "err", err)
+		}
 	}()
 }
 

@@ -43,9 +43,10 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	srv := &http.Server{
 		Handler:           app.server.Echo,
-		ReadHeaderTimeout: 20 * time.Second,
+		ReadHeaderTimeout: cfg.HeaderTimeout,
 		// No overall read timeout: a 12 MB photo over a slow phone link can
-		// take minutes. Idle connections are closed instead.
+		// take minutes. Bodies are paced instead (--body-min-rate, see
+		// handlers.Limits), and idle connections are closed.
 		IdleTimeout: 120 * time.Second,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -78,6 +79,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// bodyRate turns --body-min-rate into handlers.Config's: there, 0 is the
+// default and a negative rate is no floor.
+func bodyRate(flag int64) int64 {
+	if flag == 0 {
+		return -1
+	}
+	return flag
+}
+
 // app is the set of long-lived services one server runs on.
 type app struct {
 	store  *models.Store
@@ -93,7 +103,8 @@ func (a *app) close() {
 }
 
 func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
-	store, err := models.Open(ctx, cfg.DatabaseURL, models.Options{Log: log})
+	store, err := models.Open(ctx, cfg.DatabaseURL, models.Options{Log: log, HashSlots: cfg.HashSlots,
+		Uploads: models.UploadLimits{PerParticipant: cfg.UploadsPerParticipant, TotalBytes: cfg.UploadsTotalMB << 20, StaleAfter: cfg.UploadStaleAfter}})
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +139,8 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	server, err := handlers.New(handlers.Config{
 		BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, UploadDir: uploadDir,
 		SessionCleanup: 10 * time.Minute, SharedUploads: sharedUploads(store, photos),
+		MinBodyRate: bodyRate(cfg.BodyMinRate), BodyIdle: cfg.BodyIdle,
+		JoinBurst: cfg.JoinBurst, JoinEvery: cfg.JoinInterval, StreamsPerSession: cfg.StreamsPerSession,
 	}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(cfg.PhotoWorkers, limits), Log: log,
 		Mailer: mailer, Hub: hub,
@@ -138,28 +151,6 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	return &app{store: store, server: server, closeHub: closeHub}, nil
-}
-
-// orphanMinAge is how old an unreferenced photo folder must be before the
-// start-up sweep removes it: younger ones may be another instance's save
-// in progress.
-const orphanMinAge = 10 * time.Minute
-
-// sweepOrphanPhotos removes what a crash left in the photo store: folders
-// written but never committed to the database, and temp files of
-// interrupted writes. A failure is logged, not fatal: orphans only use disk.
-func sweepOrphanPhotos(ctx context.Context, store *models.Store, photos media.Store, log *slog.Logger) {
-	rep, err := store.SweepOrphanPhotos(ctx, photos, orphanMinAge)
-	if err != nil {
-		log.Warn("sweep orphan photos", "err", err)
-	}
-	if rep.Folders > 0 || rep.Temp > 0 {
-		log.Info("removed what an earlier run left half-stored", "photo_folders", rep.Folders, "files", rep.Files, "temp", rep.Temp)
-	}
-	// Upload receipts only need to outlive a phone's retries.
-	if _, err := store.PurgeUploadReceipts(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
-		log.Warn("purge upload receipts", "err", err)
-	}
 }
 
 // resetUploadDir empties the folder uploads are spooled to: whatever is

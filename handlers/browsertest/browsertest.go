@@ -246,6 +246,18 @@ func ClickToLoad(sel string) chromedp.Action {
 	}
 }
 
+// SubmitToLoad submits the form of the element sel names the way a
+// script's form.submit() does (no submit event: a plain page load, not a
+// script's fetch) and waits until the page it leads to has loaded, as
+// ClickToLoad does for a click.
+func SubmitToLoad(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`document.documentElement.dataset.leaving = "1"`, nil),
+		chromedp.Submit(sel, chromedp.ByQuery),
+		Until(`document.readyState === "complete" && !("leaving" in document.documentElement.dataset)`, 30*time.Second),
+	}
+}
+
 // Until evaluates js, a boolean expression, every 50 ms until it is true,
 // failing after within. Unlike chromedp.Poll, whose page context dies
 // with the page, it keeps asking through a navigation or a reload:

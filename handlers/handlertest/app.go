@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/argon2id"
 	"github.com/labstack/echo/v4"
 
 	"retreat/handlers"
@@ -74,6 +75,9 @@ type App struct {
 type Options struct {
 	// Limits for the photo pipeline (default: media.DefaultLimits()).
 	Limits *media.Limits
+	// Uploads bounds unfinished resumable uploads (zero fields: the
+	// defaults of models.DefaultUploadLimits).
+	Uploads models.UploadLimits
 	// Log receives the app's log (default: discarded, or stderr with -v and RETREAT_TEST_LOG=1).
 	Log *slog.Logger
 	// Mailer sends email nudges (default: none, email off).
@@ -89,11 +93,23 @@ type Options struct {
 	// Scaled builds on PostgreSQL and S3 whatever RETREAT_TEST_BACKEND
 	// says (the test skips without those servers, or fails under CI).
 	Scaled bool
+	// RealHashing hashes passwords with the server's Argon2id parameters
+	// (64 MiB) instead of the cheap ones every other test uses.
+	RealHashing bool
+	// Configure changes the router's configuration before it is built
+	// (request limits, body pacing).
+	Configure func(*handlers.Config)
 	// Embedded builds on SQLite and disk whatever RETREAT_TEST_BACKEND
 	// says: Dir is then a data folder (retreat.db, media/) as the server
 	// keeps it.
 	Embedded bool
 }
+
+// cheapHashing are Argon2id parameters for tests: the same algorithm and
+// checks with 64 KiB instead of 64 MiB, which under the race detector
+// takes microseconds instead of seconds (every test signs someone in).
+// The sign-in memory test runs the real binary with the real parameters.
+var cheapHashing = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 // Start is the instant the clock is pinned to by default: a Wednesday.
 var Start = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
@@ -119,7 +135,11 @@ func New(t testing.TB, opts ...Options) *App {
 	if o.SameBackendAs != nil {
 		clock = o.SameBackendAs.Clock
 	}
-	store, err := models.Open(ctx, dbURL, models.Options{Now: clock.Now, Log: log})
+	hashing := cheapHashing
+	if o.RealHashing {
+		hashing = nil
+	}
+	store, err := models.Open(ctx, dbURL, models.Options{Now: clock.Now, Log: log, Uploads: o.Uploads, HashParams: hashing})
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
@@ -141,8 +161,12 @@ func New(t testing.TB, opts ...Options) *App {
 		}
 		hub, closeHub = h, h.Close
 	}
-	srv, err := handlers.New(handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL, SecureCookies: o.SecureCookies, TrustProxy: o.TrustProxy,
-		SharedUploads: s3cfg != nil && store.IsPostgres()}, handlers.Deps{
+	cfg := handlers.Config{UploadDir: uploads, BaseURL: o.BaseURL, SecureCookies: o.SecureCookies, TrustProxy: o.TrustProxy,
+		SharedUploads: s3cfg != nil && store.IsPostgres()}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	srv, err := handlers.New(cfg, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(runtime.NumCPU(), limits), Log: log,
 		Mailer: o.Mailer, Hub: hub,
 	})

@@ -45,6 +45,8 @@ type Handler struct {
 	// reactions counts phones' emoji; reactLimits paces each phone.
 	reactions   *live.Reactor
 	reactLimits *rateLimits
+	// streams counts the event streams each browser session holds open.
+	streams *streamCounts
 }
 
 // Deps are the reveal handler's dependencies.
@@ -57,13 +59,18 @@ type Deps struct {
 	Log      *slog.Logger
 	// BaseURL is the public address for the follow link ("": the request's).
 	BaseURL string
+	// MaxStreamsPerSession is how many event streams (phone and presenter
+	// alike) one browser session may hold open per event; one more is
+	// refused with 429. 0 is the default, 4 (see streamlimit.go).
+	MaxStreamsPerSession int
 }
 
 // New builds the reveal handler.
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
 		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders),
-		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst)}
+		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst),
+		streams: newStreamCounts(d.MaxStreamsPerSession)}
 }
 
 // Register adds the presenter routes (under /dashboard) and the phone

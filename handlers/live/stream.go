@@ -28,7 +28,31 @@ const writeTimeout = 10 * time.Second
 // retryMillis is how long a browser waits before reconnecting.
 const retryMillis = 2000
 
+// stream serves one event stream, if the browser's session has fewer than
+// its limit open in the event (see streamlimit.go). The count is given
+// back by a defer, so every way out of serveStream (the phone leaving,
+// shutdown, a failed write or read, a panic) frees it.
 func (h *Handler) stream(c echo.Context, eventID uint) error {
+	release, ok := h.streams.acquire(h.sessions.SessionToken(c), eventID)
+	if !ok {
+		// JSON whatever the Accept header says (EventSource asks for
+		// text/event-stream): the refusal is for scripts, and a browser's
+		// EventSource gives up on any non-200 and lets the page's script
+		// decide when to try again (follower.js, presenter.js back off).
+		c.Response().Header().Set("Retry-After", strconv.Itoa(streamRetryAfter))
+		return c.JSON(http.StatusTooManyRequests, map[string]string{
+			"error": "This browser already has the live reveal open in several tabs. Close one of them, then reload this page.",
+		})
+	}
+	defer release()
+	return h.serveStream(c, eventID)
+}
+
+// streamRetryAfter is the Retry-After of a refused stream, in seconds: by
+// then one of the other tabs may have closed.
+const streamRetryAfter = 10
+
+func (h *Handler) serveStream(c echo.Context, eventID uint) error {
 	ctx := c.Request().Context()
 	// Subscribe before reading the current state, so no change can fall
 	// between the two; anything older than what was sent is skipped.

@@ -129,16 +129,26 @@ func (h *Handler) login(c echo.Context) error {
 		return web.HTML(c, we.Status, "organizer/login", p)
 	}
 	o, err := h.store.Authenticate(c.Request().Context(), f.Email, f.Password)
-	if errors.Is(err, models.ErrBadCredentials) {
+	switch {
+	case errors.Is(err, models.ErrBadCredentials):
 		// The attempt stays counted: that is the failure.
 		f.Password = ""
 		p := loginPage{Page: h.page(c, "Sign in"), Form: f, Error: "That email and password don't match an organizer account."}
 		return web.HTML(c, http.StatusUnauthorized, "organizer/login", p)
-	}
-	if err != nil {
+	case errors.Is(err, models.ErrBusy):
+		// No password was checked, so nothing failed: the attempt is
+		// taken back and the form comes back to be sent again.
+		if err := attempt.Abandon(); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Retry-After", web.BusyRetryAfter)
+		f.Password = ""
+		p := loginPage{Page: h.page(c, "Sign in"), Form: f, Error: web.BusyMessage}
+		return web.HTML(c, http.StatusServiceUnavailable, "organizer/login", p)
+	case err != nil:
 		return err
 	}
-	if err := attempt.Succeeded(); err != nil {
+	if err := attempt.Succeeded(o.ID); err != nil {
 		return err
 	}
 	if err := h.sessions.SignInOrganizer(c, o.ID); err != nil {

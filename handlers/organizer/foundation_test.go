@@ -32,7 +32,7 @@ func passwordHash(t *testing.T, app *handlertest.App, email string) string {
 // Argon2id in PHC form, with at least OWASP's minimum memory, never the
 // password itself.
 func TestOrganizerPasswordsAreStoredAsArgon2id(t *testing.T) {
-	app := handlertest.New(t)
+	app := handlertest.New(t, handlertest.Options{RealHashing: true})
 	c := app.Client()
 	rec := c.PostForm("/setup", url.Values{"email": {"ana@example.com"}, "name": {"Ana"}, "password": {handlertest.Password}})
 	if rec.Code != http.StatusSeeOther {

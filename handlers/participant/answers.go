@@ -43,6 +43,14 @@ func (h *Handler) submitAnswer(c echo.Context) error {
 	case models.KindPhoto:
 		sub, caption, err = h.savePhoto(c, ev, pa, p)
 	default:
+		// A text answer is a small form; even sent as multipart (a
+		// script's, or one with a file part) it is parsed within this
+		// bound, in memory, never spooled.
+		req := c.Request()
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, maxTextAnswerBytes)
+		if err := req.ParseMultipartForm(maxTextAnswerBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return h.refuse(c, ev, pa, p, "", "", web.NewError(http.StatusBadRequest, "The answer could not be read. Keep it shorter and try again.", err))
+		}
 		text = c.FormValue("text")
 		var old string
 		sub, old, err = h.store.SaveTextAnswer(c.Request().Context(), ev, p, pa, text, models.AnswerOptions{NotForLive: c.FormValue("not_for_live") != ""})
@@ -78,6 +86,10 @@ func (h *Handler) refuse(c echo.Context, ev *models.Event, pa *models.Participan
 	}
 	return h.renderPrompt(c, status, ev, pa, p, caption, text, msg)
 }
+
+// maxTextAnswerBytes bounds a text answer's whole body: the answer (2000
+// characters, up to 4 bytes each, URL-encoded) and the form around it.
+const maxTextAnswerBytes = 64 << 10
 
 // maxFieldBytes bounds each non-file form field read from the stream.
 const maxFieldBytes = 8 << 10
@@ -204,8 +216,9 @@ func (h *Handler) spool(part *multipart.Part, limit int64, sum hash.Hash) (*os.F
 func uploadReadError(err error, limit int64) error {
 	var tooBig *http.MaxBytesError
 	var ref *media.Refusal
+	var we *web.Error
 	switch {
-	case errors.As(err, &ref):
+	case errors.As(err, &ref), errors.As(err, &we):
 		return err
 	case errors.As(err, &tooBig):
 		return &media.Refusal{Reason: "too-large", Message: fmt.Sprintf("This photo is larger than %d MB. Send a smaller one.", limit>>20)}

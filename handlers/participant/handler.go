@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,6 +33,8 @@ type Handler struct {
 	shared        *sharedTusStore
 	// keys serialises retries of one upload (see idempotency.go).
 	keys keyLocks
+	// joins paces joins per client network per event (see joinlimit.go).
+	joins *joinLimiter
 }
 
 // Deps are the participant handler's dependencies.
@@ -48,12 +51,19 @@ type Deps struct {
 	// an upload another one started (several instances, no sticky
 	// sessions). Otherwise they are spooled in UploadDir.
 	SharedUploads bool
+	// JoinBurst joins at once from one client network (an IPv4 address or
+	// an IPv6 /64) into one event, then one every JoinEvery; at most
+	// JoinLimitEntries networks are remembered. Zero values are the
+	// defaults: 100, 1 s, 10000 (see joinlimit.go).
+	JoinBurst        int
+	JoinEvery        time.Duration
+	JoinLimitEntries int
 }
 
 // New builds the participant handler.
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, images: d.Images, web: d.Web, sessions: d.Sessions, log: d.Log, uploadDir: d.UploadDir,
-		sharedUploads: d.SharedUploads}
+		sharedUploads: d.SharedUploads, joins: newJoinLimiter(d.JoinBurst, d.JoinEvery, d.JoinLimitEntries)}
 }
 
 // Register adds the participant routes.
@@ -64,6 +74,7 @@ func (h *Handler) Register(g *echo.Group) error {
 	g.GET("/j/:token", h.showJoin)
 	g.POST("/j/:token", h.join)
 	g.GET("/r/:token", h.returnWithLink)
+	g.POST("/r/:token", h.switchWithLink)
 
 	e := g.Group("/e/:event", h.requireParticipant)
 	e.GET("", h.showPrompts)

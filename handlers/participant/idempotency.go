@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -120,8 +121,11 @@ func (h *Handler) processOnce(ctx context.Context, ev *models.Event, p *models.P
 // longer than --photo-timeout is also the operator's business (the machine
 // may be too slow for the limit), so it is logged as a warning; other
 // refusals are the sender's and are logged with the request.
+//
+// The participant is the photo's owner in the worker queue, so one phone's
+// burst of uploads takes turns with everyone else's instead of going first.
 func (h *Handler) process(ctx context.Context, pa *models.Participant, path string) (*media.Result, error) {
-	res, err := h.images.Process(ctx, path)
+	res, err := h.images.ProcessFor(ctx, strconv.FormatUint(uint64(pa.ID), 10), path)
 	if r, ok := media.IsRefusal(err); ok && r.Reason == media.ReasonTooSlow {
 		h.log.Warn("photo refused: decoding took longer than --photo-timeout", "participant", pa.ID, "limit", h.images.Limits().MaxProcessTime, "err", err)
 	}

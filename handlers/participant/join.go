@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -83,17 +84,23 @@ func (h *Handler) join(c echo.Context) error {
 		return err
 	}
 	in := models.JoinInput{Name: c.FormValue("name"), TimeZone: c.FormValue("time_zone"), TeamID: formTeamID(c), Email: c.FormValue("email")}
+	undo, wait, ok := h.joins.reserve(ev.ID, c.RealIP(), h.store.Now())
+	if !ok {
+		c.Response().Header().Set("Retry-After", retryAfter(wait))
+		msg := fmt.Sprintf("Lots of people are joining from your network right now. Wait %s and tap Join again.", humanSeconds(wait))
+		if web.WantsJSON(c) {
+			return web.NewError(http.StatusTooManyRequests, msg, nil)
+		}
+		return h.showJoinAgain(c, ev, in, map[string]string{"form": msg}, http.StatusTooManyRequests)
+	}
 	p, err := h.store.Join(c.Request().Context(), ev, in)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
+		undo() // nobody joined: the form does not count
 		if web.WantsJSON(c) {
 			return err
 		}
-		page := joinPage{Page: h.page(c, "Join "+ev.Name), Event: ev, Token: ev.JoinToken, Name: in.Name, Email: in.Email, Errors: ve.Fields, When: eventDates(ev)}
-		if page.Teams, err = h.teamChoices(c.Request().Context(), ev, in.TeamID); err != nil {
-			return err
-		}
-		return web.HTML(c, http.StatusUnprocessableEntity, "participant/join", page)
+		return h.showJoinAgain(c, ev, in, ve.Fields, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
@@ -105,19 +112,21 @@ func (h *Handler) join(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/e/%d", ev.ID))
 }
 
-// returnWithLink signs this browser in as the participant a personal link
-// belongs to (a second phone, a cleared browser).
-func (h *Handler) returnWithLink(c echo.Context) error {
-	p, err := h.store.ParticipantByReturnToken(c.Request().Context(), c.Param("token"))
-	if errors.Is(err, models.ErrNotFound) {
-		return web.NewError(http.StatusNotFound, "This personal link doesn't work. Ask your organizer for the join link.", err)
-	}
-	if err != nil {
+// showJoinAgain re-renders the join form with what the person typed and
+// what stopped it.
+func (h *Handler) showJoinAgain(c echo.Context, ev *models.Event, in models.JoinInput, problems map[string]string, status int) error {
+	page := joinPage{Page: h.page(c, "Join "+ev.Name), Event: ev, Token: ev.JoinToken, Name: in.Name, Email: in.Email, Errors: problems, When: eventDates(ev)}
+	var err error
+	if page.Teams, err = h.teamChoices(c.Request().Context(), ev, in.TeamID); err != nil {
 		return err
 	}
-	if err := h.sessions.SignInParticipant(c, p.EventID, p.ID); err != nil {
-		return err
+	return web.HTML(c, status, "participant/join", page)
+}
+
+// humanSeconds says a short wait in words.
+func humanSeconds(d time.Duration) string {
+	if s := retryAfter(d); s != "1" {
+		return s + " seconds"
 	}
-	h.sessions.Flash(c, "Welcome back, "+p.Name+".")
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/e/%d", p.EventID))
+	return "a second"
 }

@@ -27,6 +27,8 @@ func TestEveryParticipantPageRendersWithZeroValues(t *testing.T) {
 		"participant/me":        mePage{Event: ev, Participant: pa},
 		"participant/me#team":   mePage{Event: ev, Participant: pa, Team: teamPicker{Shown: true, Choices: []teamChoice{{}}, Error: "x"}},
 		"participant/join#team": joinPage{Event: ev, Teams: []teamChoice{{}}},
+		"participant/join#busy": joinPage{Event: ev, Errors: map[string]string{"form": "x"}},
+		"participant/switch":    switchPage{},
 		"participant/scores": scoresPage{Event: ev, Participant: pa, FrozenNote: "x",
 			People: web.Standings{Rows: []web.StandingRow{{Mine: true}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}}},
 		"participant/gallery":      galleryPage{Event: ev, Photos: []galleryPhoto{{Mine: true}}, More: "x"},

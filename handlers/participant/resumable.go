@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/tus/tusd/v2/pkg/filestore"
@@ -31,20 +28,21 @@ import (
 // Authorisation happens in front of tusd, in authorizeTus: creating an
 // upload needs a participant session for the event and an open photo
 // prompt; every later request on an upload must come from the participant
-// who created it. The server, not the client, records who that is.
+// who created it. The server, not the client, records who that is. Both
+// also go through the limits on unfinished uploads (resumable_limits.go).
 
 // tusPath is where the tus endpoint is mounted.
 const tusPath = "/tus/"
-
-// abandonedAfter is how long an unfinished upload is kept for its phone to
-// come back before the sweep removes it.
-const abandonedAfter = 24 * time.Hour
 
 type uploadKey struct{}
 
 // uploadOwner is who may create or continue an upload, and for what.
 type uploadOwner struct {
 	eventID, promptID, participantID uint
+	// id is the upload's id, reserved before tusd creates it (reserve).
+	id string
+	// size is the announced Upload-Length of a new upload.
+	size int64
 }
 
 func (h *Handler) newTus(dir string) (*tusd.Handler, tusStore, error) {
@@ -142,6 +140,10 @@ func (h *Handler) authorizeTus(next echo.HandlerFunc) echo.HandlerFunc {
 			if owner.participantID == 0 || h.sessions.ParticipantID(c, owner.eventID) != owner.participantID {
 				return web.NewError(http.StatusNotFound, "This upload is gone. Send the photo again.", nil)
 			}
+			if err := h.checkActive(c, id, owner); err != nil {
+				return err
+			}
+			owner.id = id
 		} else {
 			if req.Method != http.MethodPost {
 				return web.NewError(http.StatusMethodNotAllowed, "Create an upload with POST.", nil)
@@ -150,9 +152,14 @@ func (h *Handler) authorizeTus(next echo.HandlerFunc) echo.HandlerFunc {
 			if owner, err = h.authorizeNewUpload(c); err != nil {
 				return err
 			}
+			if owner.id, err = h.reserve(c, owner); err != nil {
+				return err
+			}
 		}
 		c.SetRequest(req.WithContext(context.WithValue(req.Context(), uploadKey{}, owner)))
-		return next(c)
+		err := next(c)
+		h.afterTus(c, owner.id)
+		return err
 	}
 }
 
@@ -192,7 +199,7 @@ func (h *Handler) authorizeNewUpload(c echo.Context) (uploadOwner, error) {
 	if limit := h.images.Limits().MaxBytes; size > limit {
 		return uploadOwner{}, &media.Refusal{Reason: "too-large", Message: fmt.Sprintf("This photo is larger than %d MB. Send a smaller one.", limit>>20)}
 	}
-	return uploadOwner{eventID: ev.ID, promptID: p.ID, participantID: pid}, nil
+	return uploadOwner{eventID: ev.ID, promptID: p.ID, participantID: pid, size: size}, nil
 }
 
 func ownerFromMeta(m tusd.MetaData) uploadOwner {
@@ -210,7 +217,7 @@ func (h *Handler) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 	if !ok {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(http.StatusForbidden, "Not allowed.")
 	}
-	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: owner.id, MetaData: tusd.MetaData{
 		"event":        strconv.FormatUint(uint64(owner.eventID), 10),
 		"prompt":       strconv.FormatUint(uint64(owner.promptID), 10),
 		"participant":  strconv.FormatUint(uint64(owner.participantID), 10),
@@ -287,54 +294,10 @@ func (h *Handler) removeTusUpload(ctx context.Context, id string) {
 	if err != nil {
 		h.log.Warn("remove finished resumable upload", "id", id, "err", err)
 	}
-}
-
-// SweepAbandonedUploads removes resumable uploads nobody has touched for
-// abandonedAfter, every hour until ctx ends.
-func (h *Handler) SweepAbandonedUploads(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := h.sweepAbandoned(time.Now().Add(-abandonedAfter)); err != nil {
-			h.log.Warn("sweep abandoned uploads", "err", err)
-		} else if n > 0 {
-			h.log.Info("removed abandoned uploads", "files", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	// Finished: it no longer counts against the participant's uploads.
+	if err := h.store.ReleaseUpload(ctx, id); err != nil {
+		h.log.Warn("release finished resumable upload", "id", id, "err", err)
 	}
-}
-
-// sweepAbandoned removes files of the resumable upload folder last written
-// before cutoff, returning how many it removed.
-func (h *Handler) sweepAbandoned(cutoff time.Time) (int, error) {
-	if h.shared != nil {
-		return h.shared.sweep(context.Background(), cutoff)
-	}
-	entries, err := os.ReadDir(h.tusDir)
-	if err != nil {
-		return 0, fmt.Errorf("read upload folder: %w", err)
-	}
-	removed := 0
-	var errs []error
-	for _, e := range entries {
-		info, err := e.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil || e.IsDir() || !info.ModTime().Before(cutoff) {
-			continue
-		}
-		if err := os.Remove(filepath.Join(h.tusDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-			continue
-		}
-		removed++
-	}
-	return removed, errors.Join(errs...)
 }
 
 // validTusID reports whether id has the shape of the ids tusd's file store

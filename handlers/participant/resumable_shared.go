@@ -77,12 +77,14 @@ func (s *sharedTusStore) useIn(c *tusd.StoreComposer, store *models.Store) {
 
 func tusKey(id, name string) string { return sharedTusPrefix + id + "/" + name }
 
-// NewUpload records a new, empty upload under a fresh id (the shape
-// validTusID accepts).
+// NewUpload records a new, empty upload under the id reserved for it, or
+// a fresh one (the shape validTusID accepts).
 func (s *sharedTusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	info.ID = hex.EncodeToString(b[:])
+	if !validTusID(info.ID) {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		info.ID = hex.EncodeToString(b[:])
+	}
 	info.Storage = map[string]string{"Type": "shared"}
 	up := &sharedUpload{store: s, rec: tusRecord{Info: info}}
 	if err := up.save(ctx); err != nil {

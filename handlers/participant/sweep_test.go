@@ -16,10 +16,10 @@ func TestSweepRemovesOnlyAbandonedUploads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	long := time.Now().Add(-2 * abandonedAfter)
+	long := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(old, long, long)
 	os.Chtimes(old+".info", long, long)
-	n, err := h.sweepAbandoned(time.Now().Add(-abandonedAfter))
+	n, err := h.sweepAbandoned(time.Now().Add(-time.Hour))
 	if err != nil || n != 2 {
 		t.Fatalf("sweep removed %d files (err %v), want 2", n, err)
 	}

@@ -73,6 +73,8 @@ func Describe(err error) (status int, message string) {
 			msg = "We couldn't find that page. The link may be wrong or out of date."
 		}
 		return he.Code, msg
+	case errors.Is(err, models.ErrBusy):
+		return http.StatusServiceUnavailable, BusyMessage
 	case errors.Is(err, context.Canceled):
 		return 499, "The request was cancelled."
 	}
@@ -131,6 +133,9 @@ func ErrorHandler(r *Renderer, s *Sessions, log *slog.Logger) echo.HTTPErrorHand
 			return
 		}
 		status, msg := Describe(err)
+		if errors.Is(err, models.ErrBusy) {
+			c.Response().Header().Set("Retry-After", BusyRetryAfter)
+		}
 		if status >= 500 {
 			log.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // Page is the data every page shares; page structs embed it.
@@ -31,9 +30,7 @@ func (p Page) Asset(name string) string {
 // flash message waiting in the session.
 func (r *Renderer) NewPage(c echo.Context, s *Sessions, face, title string) Page {
 	p := Page{Title: title, Face: face, assets: r.assets}
-	if tok, ok := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string); ok {
-		p.CSRF = tok
-	}
+	p.CSRF = CSRFToken(c)
 	if s != nil {
 		p.Flash = s.PopFlash(c)
 	}

@@ -111,9 +111,11 @@ func (s *Sessions) Middleware() echo.MiddlewareFunc {
 				return fmt.Errorf("load session: %w", err)
 			}
 			c.SetRequest(c.Request().WithContext(context.WithValue(ctx, sessionLoaded{}, true)))
+			s.loadCSRF(c)
 			res := c.Response()
 			res.Header().Add("Vary", "Cookie")
 			res.Before(func() {
+				s.saveCSRF(c, s.sm.Status(ctx) == scs.Modified)
 				switch s.sm.Status(ctx) {
 				case scs.Modified:
 					tok, expiry, err := s.sm.Commit(ctx)
@@ -164,6 +166,7 @@ func (s *Sessions) SignInOrganizer(c echo.Context, id uint) error {
 		return fmt.Errorf("renew session token: %w", err)
 	}
 	s.sm.Put(ctx, keyOrganizer, int64(id))
+	s.rotateCSRF(c)
 	return nil
 }
 
@@ -240,6 +243,7 @@ func (s *Sessions) SignInParticipant(c echo.Context, eventID, participantID uint
 		return fmt.Errorf("renew session token: %w", err)
 	}
 	s.sm.Put(ctx, participantKey(eventID), int64(participantID))
+	s.rotateCSRF(c)
 	return nil
 }
 

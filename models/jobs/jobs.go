@@ -1,6 +1,7 @@
-// Package jobs runs the app's periodic background work, scheduled nudges
-// and photo retention, under a database lease, so that when several
-// instances share one database exactly one of them does it at a time.
+// Package jobs runs the app's periodic background work, scheduled nudges,
+// photo retention and the hourly sweep of orphan photos, under a database
+// lease, so that when several instances share one database exactly one of
+// them does it at a time.
 package jobs
 
 import (
@@ -52,7 +53,8 @@ func New(store *models.Store, nudges *nudge.Sender, photos media.Store, log *slo
 }
 
 // RunOnce takes (or renews) the lease and, if this runner has it, sends the
-// scheduled nudges that are due and deletes photos past their retention.
+// scheduled nudges that are due, deletes photos past their retention and,
+// once every OrphanSweepEvery, sweeps orphan photos.
 // ran is false when another instance holds the lease.
 func (r *Runner) RunOnce(ctx context.Context) (ran bool, err error) {
 	ok, err := r.store.TakeLease(ctx, LeaseName, r.Holder, r.LeaseTTL)
@@ -65,6 +67,9 @@ func (r *Runner) RunOnce(ctx context.Context) (ran bool, err error) {
 	}
 	if _, err := r.store.PurgeExpiredPhotos(ctx, r.photos); err != nil {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
+	}
+	if err := r.sweepOrphansIfDue(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return true, errors.Join(errs...)
 }

@@ -19,10 +19,11 @@ import (
 // at most `workers` photos are decoded and rendered at once, and at most one
 // of them is a HEIC. imaging already spreads each resize across every core
 // (as gotosocial's internal/media discusses), so more concurrent photos buy
-// no speed, only memory; a burst of uploads queues here instead.
+// no speed, only memory; a burst of uploads queues here instead, fairly
+// between the owners the callers name (see ProcessFor).
 type Processor struct {
 	limits Limits
-	slots  chan struct{} // one token per photo being decoded or rendered
+	slots  *fairQueue // one slot per photo being decoded or rendered
 	// heicSlot serialises HEIC decodes: libheif runs in WebAssembly
 	// memory of ~50 bytes per pixel, against ~6 for a JPEG. For the 3 MP
 	// iphone.heic that is a 166 MB peak of Go heap (the WebAssembly memory
@@ -36,7 +37,7 @@ type Processor struct {
 func NewProcessor(workers int, limits Limits) *Processor {
 	return &Processor{
 		limits:   limits.withDefaults(),
-		slots:    make(chan struct{}, max(workers, 1)),
+		slots:    newFairQueue(workers),
 		heicSlot: make(chan struct{}, 1),
 	}
 }
@@ -44,7 +45,12 @@ func NewProcessor(workers int, limits Limits) *Processor {
 // Limits returns the limits p enforces.
 func (p *Processor) Limits() Limits { return p.limits }
 
-// Process reads the file at path (an upload already streamed to a temp
+// Process is ProcessFor with no owner: such photos share one line.
+func (p *Processor) Process(ctx context.Context, path string) (*Result, error) {
+	return p.ProcessFor(ctx, "", path)
+}
+
+// ProcessFor reads the file at path (an upload already streamed to a temp
 // file), and either refuses it (*Refusal) or returns its renditions. Any
 // other error (the file could not be read, ctx was cancelled) is the
 // server's problem, not the participant's.
@@ -54,7 +60,11 @@ func (p *Processor) Limits() Limits { return p.limits }
 // rendering that take longer than Limits.MaxProcessTime (counted from the
 // moment the photo gets its slot, not while it queues) are refused as
 // "too-slow".
-func (p *Processor) Process(ctx context.Context, path string) (res *Result, err error) {
+//
+// owner is an opaque key naming whose photo this is (a participant): while
+// photos wait for a worker, slots go round-robin between owners and in
+// arrival order within one, so one owner's burst cannot starve another.
+func (p *Processor) ProcessFor(ctx context.Context, owner, path string) (res *Result, err error) {
 	defer func() {
 		// A last resort for the header parsers (the decoders have theirs
 		// in decodeAndRender's goroutine): they are meant never to panic,
@@ -106,7 +116,7 @@ func (p *Processor) Process(ctx context.Context, path string) (res *Result, err 
 		return nil, tooManyPixels(h.width, h.height, p.limits.MaxPixels)
 	}
 
-	release, err := p.acquire(ctx, format == "heic")
+	release, err := p.acquire(ctx, owner, format == "heic")
 	if err != nil {
 		return nil, err
 	}
@@ -171,22 +181,24 @@ func (p *Processor) decodeAndRender(ctx context.Context, f *os.File, size int64,
 	return outcome{res: &Result{Format: h.format, Width: w, Height: hgt, TakenAt: h.exif.takenAt, TakenAtLocal: h.exif.takenLocal, Renditions: rends}}
 }
 
-// acquire waits for a worker slot, and for the HEIC slot first if heif, so
-// that a queued HEIC does not sit on a slot other photos could use.
-func (p *Processor) acquire(ctx context.Context, heif bool) (release func(), err error) {
+// acquire waits for a worker slot for owner, and for the HEIC slot first
+// if heif, so that a queued HEIC does not sit on a slot other photos could
+// use.
+func (p *Processor) acquire(ctx context.Context, owner string, heif bool) (release func(), err error) {
 	if heif {
 		if err := take(ctx, p.heicSlot); err != nil {
 			return nil, err
 		}
 	}
-	if err := take(ctx, p.slots); err != nil {
+	done, err := p.slots.acquire(ctx, owner)
+	if err != nil {
 		if heif {
 			<-p.heicSlot
 		}
 		return nil, err
 	}
 	return func() {
-		<-p.slots
+		done()
 		if heif {
 			<-p.heicSlot
 		}

@@ -50,7 +50,7 @@ func TestProcessorLimits(t *testing.T) {
 // which need no slot, still come back at once.
 func TestProcessorQueueHonoursContext(t *testing.T) {
 	p := NewProcessor(1, DefaultLimits())
-	release, err := p.acquire(context.Background(), false)
+	release, err := p.acquire(context.Background(), "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestProcessorQueueHonoursContext(t *testing.T) {
 // when worker slots are free.
 func TestProcessorHEICOneAtATime(t *testing.T) {
 	p := NewProcessor(4, DefaultLimits())
-	release, err := p.acquire(context.Background(), true)
+	release, err := p.acquire(context.Background(), "", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,9 @@ func manyScanJPEG(w, h, scans int) []byte {
 // for a worker: the only one is taken for the whole test.
 func TestScanBombRefusedBeforeDecoding(t *testing.T) {
 	p := NewProcessor(1, Limits{})
-	p.slots <- struct{}{}
+	if _, err := p.slots.acquire(t.Context(), ""); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	_, err := p.Process(ctx, writeTemp(t, "bomb.jpg", manyScanJPEG(4000, 3000, 1000)))
@@ -144,15 +146,16 @@ func TestProcessDeadline(t *testing.T) {
 	if r.Message != msgTooSlow {
 		t.Errorf("message %q", r.Message)
 	}
-	if n := len(p.slots); n != 1 {
+	if n := p.slots.running(); n != 1 {
 		t.Errorf("%d slots taken after the refusal, want 1: the abandoned decode must keep its slot", n)
 	}
-	select {
-	case p.slots <- struct{}{}:
-		<-p.slots
-	case <-time.After(2 * time.Minute):
+	wait, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	release, err := p.slots.acquire(wait, "")
+	if err != nil {
 		t.Fatal("the abandoned decode never gave its slot back")
 	}
+	release()
 
 	// The same file within a generous deadline is processed.
 	if _, err := NewProcessor(1, Limits{MaxProcessTime: 10 * time.Minute}).Process(t.Context(), path); err != nil {

@@ -24,10 +24,15 @@ if (list && !touchOnly) {
   const save = async (item) => {
     const form = item.querySelector("form[data-move]");
     if (!form) return;
-    const body = new FormData(form);
+    // URL-encoded, as the form itself posts: the server never parses a
+    // multipart body to find the CSRF token, so it goes in the header too.
+    const body = new URLSearchParams(new FormData(form));
     body.set("to", String(items().indexOf(item)));
     try {
-      const res = await fetch(form.action, { method: "POST", body, headers: { Accept: "application/json" } });
+      const res = await fetch(form.action, {
+        method: "POST", body,
+        headers: { Accept: "application/json", "X-CSRF-Token": form.elements._csrf?.value || "" },
+      });
       if (!res.ok) throw new Error(`status ${res.status}`);
     } catch {
       location.reload();

@@ -134,7 +134,10 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
         // Retry what the network or a busy server caused; a refusal (4xx)
         // will not change by sending again. 409 is tus's "not at that
         // offset": a retry that reached the server before it had saved the
-        // cut-off request's bytes asks again where to carry on from.
+        // cut-off request's bytes asks again where to carry on from. 507 is
+        // the server out of room for unfinished uploads: its message says
+        // to try again later, which "connection lost" would hide.
+        if (code === 507) return false;
         if (code === 0 || code >= 500 || code === 423 || code === 409) {
           reconnecting = true;
           say("Connection lost. Waiting for the network to resume the upload…");

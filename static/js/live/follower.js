@@ -105,9 +105,15 @@ function start(root) {
   toLive.addEventListener("click", backToLive);
 
   let es = null;
+  // A refused stream (429: too many tabs; 5xx: a restart) closes the
+  // EventSource without saying why; trying again every few seconds from
+  // every phone would keep the server busy refusing. Each refusal in a row
+  // doubles the wait, up to a minute, with jitter so phones spread out.
+  let refusals = 0;
+  const retryDelay = () => Math.min(3000 * 2 ** refusals++, 60000) * (0.75 + Math.random() / 2);
   function connect() {
     es = new EventSource(root.dataset.stream);
-    es.addEventListener("open", () => { connected = true; setConn(); });
+    es.addEventListener("open", () => { connected = true; refusals = 0; setConn(); });
     es.addEventListener("slide", (e) => {
       connected = true;
       let st;
@@ -120,7 +126,7 @@ function start(root) {
       // EventSource retries by itself unless the server refused outright.
       if (es.readyState === EventSource.CLOSED) {
         es = null;
-        setTimeout(() => { if (!es) connect(); }, 3000);
+        setTimeout(() => { if (!es) connect(); }, retryDelay());
       }
     });
   }

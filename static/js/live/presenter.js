@@ -232,8 +232,12 @@ function start(root) {
   hideControlsWhenIdle(root);
 
   // Other presenter tabs and phones move together: follow the stream.
+  // A refused stream (too many tabs, a restart) is tried again later and
+  // later (see follower.js), not every 3 s forever.
+  let refusals = 0;
   function follow() {
     const es = new EventSource(`${base}/stream`);
+    es.addEventListener("open", () => { refusals = 0; });
     es.addEventListener("slide", (e) => {
       let st;
       try { st = JSON.parse(e.data); } catch { return; }
@@ -245,7 +249,9 @@ function start(root) {
       floatReactions(batch);
     });
     es.addEventListener("error", () => {
-      if (es.readyState === EventSource.CLOSED) setTimeout(follow, 3000);
+      if (es.readyState === EventSource.CLOSED) {
+        setTimeout(follow, Math.min(3000 * 2 ** refusals++, 60000) * (0.75 + Math.random() / 2));
+      }
     });
   }
 
