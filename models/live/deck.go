@@ -30,6 +30,11 @@ const (
 	// and a winning photo fills SubmissionID, PhotoKey, Version, Width,
 	// Height and Caption as on a photo slide.
 	KindAward Kind = "award"
+	// KindMosaic is one screen of a prompt's answers that have no slide
+	// of their own: a grid of Tiles, so everyone's answer is on screen at
+	// least once without a slide each. A prompt with more answers than a
+	// screen holds gets several (Page of Pages).
+	KindMosaic Kind = "mosaic"
 )
 
 // Slide is one screen of the deck: pure data, computed from the database.
@@ -85,7 +90,34 @@ type Slide struct {
 	// presenter reveals the name.
 	GuessRight int `json:"guess_right,omitempty"`
 	Guesses    int `json:"guesses,omitempty"`
+	// Tiles are a mosaic's answers, Page of Pages its place among its
+	// prompt's mosaic screens.
+	Tiles []Tile `json:"tiles,omitempty"`
+	Page  int    `json:"page,omitempty"`
+	Pages int    `json:"pages,omitempty"`
+	// Seconds is how long the show plan gives this slide on screen: the
+	// presenter's clock adds them up, and a timer may advance by them.
+	Seconds int `json:"seconds,omitempty"`
 }
+
+// Tile is one answer on a mosaic: a photo (PhotoKey, Version, size) or a
+// text, with its caption and who sent it. A mosaic names its senders
+// outright: it is where everyone finds their own answer, not a guessing
+// game (spotlights are).
+type Tile struct {
+	SubmissionID uint   `json:"submission_id"`
+	PhotoKey     string `json:"photo_key,omitempty"`
+	Version      string `json:"version,omitempty"`
+	Width        int    `json:"width,omitempty"`
+	Height       int    `json:"height,omitempty"`
+	Caption      string `json:"caption,omitempty"`
+	Text         string `json:"text,omitempty"`
+	Author       string `json:"author,omitempty"`
+	AuthorDetail string `json:"author_detail,omitempty"`
+}
+
+// MosaicKey names page (1-based) of a prompt's mosaic.
+func MosaicKey(promptID uint, page int) string { return fmt.Sprintf("mosaic-%d-%d", promptID, page) }
 
 // ScoreRow is one line of a leaderboard slide.
 type ScoreRow struct {

@@ -61,6 +61,25 @@ type FollowerSlide struct {
 	Award   string `json:"award,omitempty"`
 	Decided bool   `json:"decided,omitempty"`
 	Unit    string `json:"unit,omitempty"`
+	// Tiles, Page and Pages describe a mosaic; Seconds is the slide's
+	// time in the show plan.
+	Tiles   []FollowerTile `json:"tiles,omitempty"`
+	Page    int            `json:"page,omitempty"`
+	Pages   int            `json:"pages,omitempty"`
+	Seconds int            `json:"seconds,omitempty"`
+}
+
+// FollowerTile is a mosaic's answer as a phone may see it: Photo is the
+// URL of its photo (a phone-sized rendition), "" for a text answer.
+type FollowerTile struct {
+	SubmissionID uint   `json:"submission_id"`
+	Photo        string `json:"photo,omitempty"`
+	Width        int    `json:"width,omitempty"`
+	Height       int    `json:"height,omitempty"`
+	Caption      string `json:"caption,omitempty"`
+	Text         string `json:"text,omitempty"`
+	Author       string `json:"author,omitempty"`
+	Detail       string `json:"author_detail,omitempty"`
 }
 
 // FollowerPhotoURL is where a phone loads a shown slide's photo.
@@ -78,7 +97,19 @@ func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
 	s := &d.Slides[i]
 	f := &FollowerSlide{Index: i, Key: s.Key, Kind: s.Kind, Title: s.Title, Subtitle: s.Subtitle,
 		PromptTitle: s.PromptTitle, Number: s.Number, Of: s.Of, Answers: s.Answers, Caption: s.Caption, Text: s.Text, Fit: s.Fit,
-		Starred: s.Starred, HasAuthor: s.HasAuthor(), Board: s.Board}
+		Starred: s.Starred, HasAuthor: s.HasAuthor(), Board: s.Board, Page: s.Page, Pages: s.Pages, Seconds: s.Seconds}
+	if s.Kind == KindMosaic {
+		f.PromptTitle = s.PromptTitle
+		f.Tiles = make([]FollowerTile, len(s.Tiles))
+		for j := range s.Tiles {
+			t := &s.Tiles[j]
+			f.Tiles[j] = FollowerTile{SubmissionID: t.SubmissionID, Width: t.Width, Height: t.Height,
+				Caption: t.Caption, Text: t.Text, Author: t.Author, Detail: t.AuthorDetail}
+			if t.PhotoKey != "" {
+				f.Tiles[j].Photo = FollowerPhotoURL(d.EventID, t.SubmissionID, t.Version)
+			}
+		}
+	}
 	if s.PhotoKey != "" && (s.Kind == KindPhoto || s.Kind == KindAward) {
 		f.Photo = FollowerPhotoURL(d.EventID, s.SubmissionID, s.Version)
 		f.Width, f.Height = s.Width, s.Height
