@@ -24,6 +24,9 @@ type Event struct {
 	GalleryOpen bool `gorm:"not null;default:false"`
 	// TeamsEnabled lets participants pick a team and prompts be team prompts.
 	TeamsEnabled bool `gorm:"not null;default:false"`
+	// ShowMinutes is how long the organizer wants the reveal to last (0:
+	// DefaultShowMinutes); the deck is planned to fit (showplan.go).
+	ShowMinutes int `gorm:"not null;default:0"`
 	// FreezeAt stops scores moving for participants, so the reveal surprises.
 	FreezeAt *time.Time
 	// RevealAt is when the live reveal is planned (shown to participants).

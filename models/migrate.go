@@ -62,6 +62,12 @@ func migrations() []*gormigrate.Migration {
 				return tx.AutoMigrate(&PendingUpload{})
 			},
 		},
+		{
+			// The show plan: the reveal's length, each prompt's spotlights
+			// and mosaic, answers kept out of the show (showplan.go).
+			ID:      "202612080001_show_plan",
+			Migrate: migrateShowPlan,
+		},
 	}
 }
 

@@ -49,8 +49,15 @@ type Prompt struct {
 	// RemindMinutes before the close, whoever has not answered is nudged
 	// (0: no scheduled nudge).
 	RemindMinutes int `gorm:"not null;default:0"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// ShowOut leaves the prompt out of the reveal altogether; ShowSpotlights
+	// is how many of its answers get a slide of their own (nil: the plan
+	// picks), ShowTiles how many answers a mosaic screen holds (0: the plan
+	// picks). See showplan.go.
+	ShowOut        bool `gorm:"not null;default:false"`
+	ShowSpotlights *int
+	ShowTiles      int `gorm:"not null;default:0"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 
 	Event Event `gorm:"constraint:OnDelete:CASCADE"`
 }

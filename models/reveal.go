@@ -151,20 +151,24 @@ type RevealSubmission struct {
 	// TeamName is the answer's team (a team prompt's), else the sender's
 	// current team; "" for none.
 	TeamName string
+	// ParticipantZone is the sender's time zone: the plan spreads its
+	// spotlights across zones as across teams.
+	ParticipantZone string
 }
 
 // RevealSubmissions lists the answers the reveal may show, in deck order:
 // by prompt position, starred first, then in the order they came in.
-// Hidden answers and those their sender kept out of the live call never
-// appear.
+// Hidden answers, those their sender kept out of the live call, those the
+// organizer kept out of the show and the answers to prompts left out of it
+// never appear.
 func (s *Store) RevealSubmissions(ctx context.Context, eventID uint) ([]RevealSubmission, error) {
 	var list []RevealSubmission
 	err := s.db.WithContext(ctx).Table("submissions s").
-		Select("s.*, pa.name AS participant_name, COALESCE(t.name, '') AS team_name").
+		Select("s.*, pa.name AS participant_name, pa.time_zone AS participant_zone, COALESCE(t.name, '') AS team_name").
 		Joins("JOIN participants pa ON pa.id = s.participant_id").
 		Joins("JOIN prompts p ON p.id = s.prompt_id").
 		Joins("LEFT JOIN teams t ON t.id = CASE WHEN p.team_prompt THEN s.team_id ELSE pa.team_id END").
-		Where("s.event_id = ? AND NOT s.hidden AND NOT s.not_for_live", eventID).
+		Where("s.event_id = ? AND NOT s.hidden AND NOT s.not_for_live AND NOT s.out_of_show AND NOT p.show_out", eventID).
 		Order("p.position, p.id, s.starred DESC, s.created_at, s.id").
 		Scan(&list).Error
 	if err != nil {
@@ -176,7 +180,7 @@ func (s *Store) RevealSubmissions(ctx context.Context, eventID uint) ([]RevealSu
 // MayReveal reports whether the answer may be on a live slide now: it may
 // have been hidden, or its sender may have withdrawn it, since the deck
 // was built.
-func (sub *Submission) MayReveal() bool { return !sub.Hidden && !sub.NotForLive }
+func (sub *Submission) MayReveal() bool { return !sub.Hidden && !sub.NotForLive && !sub.OutOfShow }
 
 // SetNotForLive records the participant's wish to keep their answer to the
 // prompt out of the live reveal (or their change of mind). Their own answer,

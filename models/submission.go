@@ -41,8 +41,11 @@ type Submission struct {
 	// NotForLive is the participant's wish to keep it out of the reveal.
 	NotForLive bool `gorm:"not null;default:false"`
 	// Moderation.
-	Hidden      bool   `gorm:"not null;default:false"`
-	Starred     bool   `gorm:"not null;default:false"`
+	Hidden  bool `gorm:"not null;default:false"`
+	Starred bool `gorm:"not null;default:false"`
+	// OutOfShow is the organizer's choice to keep the answer out of the
+	// reveal: unlike Hidden, its points and its place in the gallery stay.
+	OutOfShow   bool   `gorm:"not null;default:false"`
 	BonusPoints int    `gorm:"not null;default:0"`
 	BonusReason string `gorm:"size:200"`
 	// AwardedAt is when the bonus was last set: a frozen leaderboard counts

@@ -51,7 +51,8 @@ func TestBrowserOfflineDeckFromDisk(t *testing.T) {
 	// Nothing to reach: the copy must not need the server.
 	s.srv.Close()
 
-	deck, err := live.BuildDeck(t.Context(), s.app.Store, s.ev.ID)
+	// The copy's deck: awards decided now, those nobody won left out.
+	deck, err := s.app.Server.Live().OfflineDeck(t.Context(), s.ev.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

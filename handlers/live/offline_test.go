@@ -122,7 +122,8 @@ func TestOfflineDeckZip(t *testing.T) {
 	files := unzip(t, rec.Body.Bytes())
 
 	// One photo per photo slide, numbered by slide, and the page's files.
-	deck, err := live.BuildDeck(t.Context(), s.app.Store, s.ev.ID)
+	// The copy's deck: awards decided now, those nobody won left out.
+	deck, err := s.app.Server.Live().OfflineDeck(t.Context(), s.ev.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

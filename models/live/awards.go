@@ -238,7 +238,7 @@ func markTies(rows []ScoreRow) {
 // VotingOpen reports whether votes in the prompt are still taken: the
 // reveal is live and the prompt's "most votes" award is not decided.
 func (st *State) VotingOpen(promptID uint) bool {
-	if !st.Live() {
+	if !st.Live() || slices.Contains(st.Deck.VotingClosed, promptID) {
 		return false
 	}
 	i := st.Deck.Index(VotesAwardKey(promptID))
@@ -334,5 +334,9 @@ func (s *Service) OfflineDeck(ctx context.Context, eventID uint) (Deck, error) {
 			return Deck{}, err
 		}
 	}
+	// As live, an award nobody won is not shown.
+	st.Deck.Slides = slices.DeleteFunc(st.Deck.Slides, func(sl Slide) bool {
+		return sl.Kind == KindAward && sl.Decided && len(sl.Rows) == 0
+	})
 	return st.Deck, nil
 }

@@ -136,6 +136,10 @@ func (s *Slide) HasAuthor() bool { return s.Author != "" }
 type Deck struct {
 	EventID uint    `json:"event_id"`
 	Slides  []Slide `json:"slides"`
+	// VotingClosed lists the prompts whose "most votes" award came up
+	// with no votes: it was taken out of the deck, and their voting is
+	// closed as if it had been shown.
+	VotingClosed []uint `json:"voting_closed,omitempty"`
 }
 
 // Index returns the position of the slide with key, or -1.
@@ -154,6 +158,8 @@ type Source struct {
 	Prompts     []models.Prompt
 	Submissions []models.RevealSubmission
 	Board       *models.Leaderboard
+
+	plan *Plan
 }
 
 // Section adds the slides of one part of the show.
@@ -189,6 +195,9 @@ func (b Builder) Build(ctx context.Context, store *models.Store, eventID uint) (
 		}
 		d.Slides = append(d.Slides, slides...)
 	}
+	for i := range d.Slides {
+		d.Slides[i].Seconds = PlannedSeconds(&d.Slides[i])
+	}
 	return d, nil
 }
 
@@ -220,25 +229,70 @@ func Cover(_ context.Context, src *Source) ([]Slide, error) {
 	return []Slide{{Key: "cover", Kind: KindCover, Title: src.Event.Name, Subtitle: "The reveal"}}, nil
 }
 
-// Prompts is, for each prompt in order, its title slide and then its
-// answers: starred first, hidden ones and those kept out of the live call
-// never (RevealSubmissions leaves them out).
-func Prompts(_ context.Context, src *Source) ([]Slide, error) {
-	byPrompt := map[uint][]models.RevealSubmission{}
-	for _, s := range src.Submissions {
-		byPrompt[s.PromptID] = append(byPrompt[s.PromptID], s)
+// Prompts is, for each prompt in the show, its title slide, its
+// spotlights and its mosaic screens, as the show plan has them (plan.go).
+// Hidden answers, those kept out of the live call or out of the show, and
+// prompts left out never appear (RevealSubmissions leaves them out).
+func Prompts(ctx context.Context, src *Source) ([]Slide, error) {
+	plan, err := src.Plan(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []Slide
-	for i, p := range src.Prompts {
-		subs := byPrompt[p.ID]
-		title := Slide{Key: fmt.Sprintf("prompt-%d", p.ID), Kind: KindPrompt, Title: p.Title, Subtitle: p.Description,
-			PromptID: p.ID, Number: i + 1, Of: len(src.Prompts), Answers: len(subs), Fit: fitFor(p.Title, titleFits)}
-		out = append(out, title)
-		for j, s := range subs {
-			out = append(out, answerSlide(&p, &s, j+1, len(subs)))
+	number, of := 0, 0
+	for i := range plan.Prompts {
+		if !plan.Prompts[i].Out {
+			of++
+		}
+	}
+	for i := range plan.Prompts {
+		pp := &plan.Prompts[i]
+		if pp.Out {
+			continue
+		}
+		p := pp.Prompt
+		number++
+		out = append(out, Slide{Key: fmt.Sprintf("prompt-%d", p.ID), Kind: KindPrompt, Title: p.Title, Subtitle: p.Description,
+			PromptID: p.ID, Number: number, Of: of, Answers: pp.Answers, Fit: fitFor(p.Title, titleFits)})
+		for j, s := range pp.Spotlights {
+			out = append(out, answerSlide(p, s, j+1, len(pp.Spotlights)))
+		}
+		for j, page := range pp.Mosaic {
+			out = append(out, mosaicSlide(p, page, j+1, len(pp.Mosaic)))
 		}
 	}
 	return out, nil
+}
+
+// Plan plans the show from the source (once; later calls return the same
+// plan). The cover, awards and scores are what the prompts' time is
+// planned around.
+func (src *Source) Plan(ctx context.Context) (*Plan, error) {
+	if src.plan != nil {
+		return src.plan, nil
+	}
+	var fixed []Slide
+	for _, sec := range []Section{Cover, Awards, Scores} {
+		slides, err := sec(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		fixed = append(fixed, slides...)
+	}
+	src.plan = PlanShow(src, fixed)
+	return src.plan, nil
+}
+
+// mosaicSlide is page n of of of a prompt's mosaic.
+func mosaicSlide(p *models.Prompt, subs []*models.RevealSubmission, n, of int) Slide {
+	sl := Slide{Key: MosaicKey(p.ID, n), Kind: KindMosaic, Title: p.Title, PromptID: p.ID, PromptTitle: p.Title,
+		Page: n, Pages: of, Answers: len(subs), Fit: fitFor(p.Title, titleFits), Tiles: make([]Tile, len(subs))}
+	for i, s := range subs {
+		a := answerSlide(p, s, 0, 0)
+		sl.Tiles[i] = Tile{SubmissionID: s.ID, PhotoKey: a.PhotoKey, Version: a.Version, Width: a.Width, Height: a.Height,
+			Caption: a.Caption, Text: a.Text, Author: a.Author, AuthorDetail: a.AuthorDetail}
+	}
+	return sl
 }
 
 func answerSlide(p *models.Prompt, s *models.RevealSubmission, n, of int) Slide {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -252,14 +253,9 @@ func (s *Service) move(ctx context.Context, eventID uint, target func(*State) in
 		from := st.Index
 		to := clamp(target(st), len(st.Deck.Slides))
 		trimmed := false
-		for to >= 0 && to < len(st.Deck.Slides) {
-			ok, err := s.mayShow(ctx, eventID, &st.Deck.Slides[to])
-			if err != nil {
-				return false, err
-			}
-			if ok {
-				break
-			}
+		// drop takes slide to out of the deck and comes to the one after
+		// it (or, moving back, the one before).
+		drop := func() {
 			st.Deck.Slides = append(st.Deck.Slides[:to], st.Deck.Slides[to+1:]...)
 			trimmed = true
 			if to < from {
@@ -270,16 +266,37 @@ func (s *Service) move(ctx context.Context, eventID uint, target func(*State) in
 			}
 			to = clamp(to, len(st.Deck.Slides))
 		}
-		st.Index = to
-		// An award is decided when it first comes on screen: the votes,
-		// reactions and guesses until now count, and its prompt's voting
-		// closes.
-		if cur := st.Current(); cur != nil && cur.Kind == KindAward && !cur.Decided {
-			if err := s.decideAward(ctx, st, cur); err != nil {
+		for to >= 0 && to < len(st.Deck.Slides) {
+			sl := &st.Deck.Slides[to]
+			ok, err := s.mayShow(ctx, eventID, sl)
+			if err != nil {
 				return false, err
 			}
-			trimmed = true
+			if !ok {
+				drop()
+				continue
+			}
+			// An award is decided when it first comes on screen: the votes,
+			// reactions and guesses until now count, and its prompt's
+			// voting closes. One nobody won is not shown at all: a room
+			// waiting on "no votes this time" is dead air.
+			if sl.Kind == KindAward && !sl.Decided {
+				if err := s.decideAward(ctx, st, sl); err != nil {
+					return false, err
+				}
+				trimmed = true
+				if len(sl.Rows) == 0 && len(st.Deck.Slides) > 1 {
+					if sl.Award == AwardVotes {
+						// Its prompt's voting stays closed: keep a marker.
+						st.Deck.VotingClosed = append(st.Deck.VotingClosed, sl.PromptID)
+					}
+					drop()
+					continue
+				}
+			}
+			break
 		}
+		st.Index = to
 		return trimmed, nil
 	})
 }
@@ -305,6 +322,10 @@ func (s *Service) mayShow(ctx context.Context, eventID uint, sl *Slide) (bool, e
 // and answers keep their guess counts. The organizer's picks follow the
 // stars as they are now.
 func keepDecided(old, rebuilt *Deck) {
+	rebuilt.VotingClosed = old.VotingClosed
+	rebuilt.Slides = slices.DeleteFunc(rebuilt.Slides, func(sl Slide) bool {
+		return sl.Kind == KindAward && sl.Award == AwardVotes && slices.Contains(old.VotingClosed, sl.PromptID)
+	})
 	for i := range rebuilt.Slides {
 		sl := &rebuilt.Slides[i]
 		j := old.Index(sl.Key)
