@@ -36,23 +36,6 @@ func (e *Event) ShowLength() int {
 	return e.ShowMinutes
 }
 
-// SetShowMinutes records how long the reveal should last.
-func (s *Store) SetShowMinutes(ctx context.Context, eventID uint, minutes int) error {
-	if minutes < MinShowMinutes || minutes > MaxShowMinutes {
-		var v ValidationError
-		v.Add("minutes", fmt.Sprintf("A show lasts between %d and %d minutes.", MinShowMinutes, MaxShowMinutes))
-		return v.Err()
-	}
-	res := s.db.WithContext(ctx).Model(&Event{}).Where("id = ?", eventID).UpdateColumn("show_minutes", minutes)
-	if res.Error != nil {
-		return fmt.Errorf("set show length of event %d: %w", eventID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("set show length of event %d: %w", eventID, ErrNotFound)
-	}
-	return nil
-}
-
 // PromptShow is one prompt's part of the show plan.
 type PromptShow struct {
 	Out bool
@@ -74,21 +57,44 @@ func (p *PromptShow) Validate() error {
 	return v.Err()
 }
 
-// SetPromptShow records a prompt's part of the show plan. A prompt of
-// another event is ErrNotFound.
-func (s *Store) SetPromptShow(ctx context.Context, eventID, promptID uint, plan PromptShow) error {
-	if err := plan.Validate(); err != nil {
+// SaveShowPlan records the show's length and every listed prompt's part of
+// the plan at once: all of it, or nothing when any of it is wrong (a prompt
+// of another event is ErrNotFound).
+func (s *Store) SaveShowPlan(ctx context.Context, eventID uint, minutes int, prompts map[uint]PromptShow) error {
+	var v ValidationError
+	if minutes < MinShowMinutes || minutes > MaxShowMinutes {
+		v.Add("minutes", fmt.Sprintf("A show lasts between %d and %d minutes.", MinShowMinutes, MaxShowMinutes))
+	}
+	for id, p := range prompts {
+		if err := p.Validate(); err != nil {
+			for field, msg := range err.(*ValidationError).Fields {
+				v.Add(fmt.Sprintf("%s_%d", field, id), msg)
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Model(&Prompt{}).Where("id = ? AND event_id = ?", promptID, eventID).
-		UpdateColumns(map[string]any{"show_out": plan.Out, "show_spotlights": plan.Spotlights, "show_tiles": plan.Tiles})
-	if res.Error != nil {
-		return fmt.Errorf("plan prompt %d in the show: %w", promptID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("plan prompt %d in the show: %w", promptID, ErrNotFound)
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Event{}).Where("id = ?", eventID).UpdateColumn("show_minutes", minutes)
+		if res.Error != nil {
+			return fmt.Errorf("save show plan of event %d: %w", eventID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("save show plan of event %d: %w", eventID, ErrNotFound)
+		}
+		for id, p := range prompts {
+			res := tx.Model(&Prompt{}).Where("id = ? AND event_id = ?", id, eventID).
+				UpdateColumns(map[string]any{"show_out": p.Out, "show_spotlights": p.Spotlights, "show_tiles": p.Tiles})
+			if res.Error != nil {
+				return fmt.Errorf("plan prompt %d in the show: %w", id, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return fmt.Errorf("plan prompt %d in the show: %w", id, ErrNotFound)
+			}
+		}
+		return nil
+	})
 }
 
 // SetOutOfShow keeps an answer out of the reveal (or puts it back) without

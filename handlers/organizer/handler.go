@@ -69,6 +69,7 @@ func (h *Handler) Register(g *echo.Group) {
 	h.registerNudges(d)
 	h.registerExport(d)
 	h.registerRecap(d)
+	h.registerShow(d)
 }
 
 const keyOrganizer = "organizer"

@@ -29,6 +29,8 @@ func (h *Handler) registerModeration(d *echo.Group) {
 	d.POST(s+"/unhide", h.unhideAnswer)
 	d.POST(s+"/star", h.starAnswer)
 	d.POST(s+"/unstar", h.unstarAnswer)
+	d.POST(s+"/out-of-show", h.keepOutOfShow)
+	d.POST(s+"/in-show", h.putBackInShow)
 	d.POST(s+"/reviewed", h.markAnswerReviewed)
 	d.POST(s+"/bonus", h.awardBonus)
 	d.POST(s+"/delete", h.deleteAnswer)
@@ -151,6 +153,7 @@ type reviewItem struct {
 	Late        string
 	Hidden      bool
 	Starred     bool
+	OutOfShow   bool
 	Reviewed    bool
 	Points      string
 	Bonus       string
@@ -266,7 +269,7 @@ func (h *Handler) reviewItem(ev *models.OrganizerEvent, it *models.ReviewItem, v
 	item := reviewItem{
 		ID: it.ID, Name: it.ParticipantName, Team: it.TeamName, Prompt: it.PromptTitle,
 		Text: it.Text, Caption: it.Caption, When: web.When(it.UpdatedAt, viewer, ev.Location(), now),
-		Hidden: it.Hidden, Starred: it.Starred, Reviewed: it.Reviewed(),
+		Hidden: it.Hidden, Starred: it.Starred, OutOfShow: it.OutOfShow, Reviewed: it.Reviewed(),
 		Points: pointsText(sc), Bonus: bonusText(it.BonusPoints, it.BonusReason),
 		ActionURL: fmt.Sprintf("/dashboard/events/%d/submissions/%d", ev.ID, it.ID),
 	}
@@ -327,6 +330,7 @@ type moderationResult struct {
 	ID          uint   `json:"id"`
 	Hidden      bool   `json:"hidden"`
 	Starred     bool   `json:"starred"`
+	OutOfShow   bool   `json:"out_of_show"`
 	Reviewed    bool   `json:"reviewed"`
 	BonusPoints int    `json:"bonus_points"`
 	BonusReason string `json:"bonus_reason"`
@@ -373,7 +377,7 @@ func (h *Handler) moderate(c echo.Context, msg string, act func(ev *models.Organ
 		}
 		sc := models.ScoreOf(p, sub, nil)
 		return c.JSON(http.StatusOK, moderationResult{
-			ID: sub.ID, Hidden: sub.Hidden, Starred: sub.Starred, Reviewed: sub.Reviewed(),
+			ID: sub.ID, Hidden: sub.Hidden, Starred: sub.Starred, OutOfShow: sub.OutOfShow, Reviewed: sub.Reviewed(),
 			BonusPoints: sub.BonusPoints, BonusReason: sub.BonusReason, Bonus: bonusText(sub.BonusPoints, sub.BonusReason),
 			Points: pointsText(sc), Message: msg, Counts: counts,
 		})
@@ -415,6 +419,20 @@ func (h *Handler) starAnswer(c echo.Context) error {
 func (h *Handler) unstarAnswer(c echo.Context) error {
 	return h.moderate(c, "Star removed.", func(ev *models.OrganizerEvent, id uint) (*models.Submission, error) {
 		return h.store.SetStarred(c.Request().Context(), ev.ID, id, false)
+	})
+}
+
+// keepOutOfShow keeps an answer out of the reveal's deck: unlike hiding,
+// its points and its place in the gallery stay.
+func (h *Handler) keepOutOfShow(c echo.Context) error {
+	return h.moderate(c, "Kept out of the show: it keeps its points and stays in the gallery.", func(ev *models.OrganizerEvent, id uint) (*models.Submission, error) {
+		return h.store.SetOutOfShow(c.Request().Context(), ev.ID, id, true)
+	})
+}
+
+func (h *Handler) putBackInShow(c echo.Context) error {
+	return h.moderate(c, "Back in the show.", func(ev *models.OrganizerEvent, id uint) (*models.Submission, error) {
+		return h.store.SetOutOfShow(c.Request().Context(), ev.ID, id, false)
 	})
 }
 

@@ -2,8 +2,10 @@
 // script every action is a plain form that reloads the page.
 //   [data-review]            the list of answers
 //   [data-review-item]       one answer: data-hidden, data-starred ("true"/"false")
-//   form[data-mod=NAME]      hide, unhide, star, unstar, reviewed, bonus, delete
-//   [data-badge=NAME]        hidden, starred, bonus, reviewed; [data-points]
+//   form[data-mod=NAME]      hide, unhide, star, unstar, out-of-show, in-show,
+//                            reviewed, bonus, delete
+//   [data-badge=NAME]        hidden, starred, out_of_show, bonus, reviewed;
+//                            [data-points]
 //   [data-shortcuts]         the key legend, shown once the keys work
 //   [data-review-status]     a live region announcing what happened
 //   [data-count=FILTER]      a filter's count, redrawn after each action
@@ -60,6 +62,9 @@ function update(item, d) {
   show(form("unhide"), d.hidden);
   show(form("star"), !d.starred);
   show(form("unstar"), d.starred);
+  show(form("out-of-show"), !d.out_of_show);
+  show(form("in-show"), d.out_of_show);
+  show(badge("out_of_show"), d.out_of_show);
   show(form("reviewed"), !d.reviewed);
   show(badge("hidden"), d.hidden);
   show(badge("starred"), d.starred);
