@@ -41,7 +41,9 @@ func TestEveryOrganizerPageRendersWithZeroValues(t *testing.T) {
 			People: web.Standings{Rows: []web.StandingRow{{Tied: true}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}}},
 	}
 	pages["organizer/recap"] = recapPage{Event: &models.OrganizerEvent{}, CanEdit: true,
-		Recap: web.Recap{Awards: []web.RecapAward{{Winners: []web.RecapWinner{{}}}}, Prompts: []web.RecapPrompt{{Photos: []web.RecapAnswer{{}}}}}}
+		Recap: web.Recap{Awards: []web.RecapAward{{Winners: []web.RecapWinner{{}}}}, Prompts: []web.RecapPrompt{{Spotlights: []web.RecapAnswer{{}, {ThumbURL: "x"}}, Photos: []web.RecapAnswer{{}}}}}}
+	pages["organizer/show"] = showPage{Event: &models.OrganizerEvent{}, CanEdit: true, Errors: map[string]string{"minutes": "x"},
+		Prompts: []showPrompt{{Picks: []showPick{{}, {Thumb: "x", Starred: true}}}, {Out: true}}}
 	pages["organizer/nudges"] = nudgesPage{Event: &models.OrganizerEvent{}, CanSend: true, EmailOn: true,
 		Prompts: []nudgePrompt{{People: []nudgePerson{{}, {Checked: true, Night: true, Link: "x"}}}}}
 	for name, data := range pages {

@@ -37,7 +37,7 @@ func TestEveryParticipantPageRendersWithZeroValues(t *testing.T) {
 	pages["participant/recap"] = recapPage{Event: ev, Recap: web.Recap{
 		Awards: []web.RecapAward{{Photo: &web.RecapAnswer{}, Winners: []web.RecapWinner{{Count: "x"}}}},
 		People: web.Standings{Rows: []web.StandingRow{{}}}, Teams: web.Standings{Teams: true, Rows: []web.StandingRow{{}}},
-		Prompts: []web.RecapPrompt{{Photos: []web.RecapAnswer{{Starred: true}}, Texts: []web.RecapAnswer{{Mine: true}}}, {}}}}
+		Prompts: []web.RecapPrompt{{Spotlights: []web.RecapAnswer{{ThumbURL: "x"}, {Mine: true}}, Photos: []web.RecapAnswer{{Starred: true}}, Texts: []web.RecapAnswer{{Mine: true}}}, {}}}}
 	pages["participant/recap#empty"] = recapPage{Event: ev}
 	for name, data := range pages {
 		// "page#case" renders the page again with other data.

@@ -40,11 +40,13 @@ type RecapWinner struct {
 	Count string
 }
 
-// RecapPrompt is a prompt with its answers, starred first.
+// RecapPrompt is a prompt with its answers as the show had them: its
+// spotlights, then the answers on its mosaics (Photos and Texts).
 type RecapPrompt struct {
 	ID          uint
 	Title       string
 	Description string
+	Spotlights  []RecapAnswer
 	Photos      []RecapAnswer
 	Texts       []RecapAnswer
 }
@@ -91,26 +93,35 @@ func NewRecap(r *live.Recap, v RecapViewer) Recap {
 		teamPrompt[p.ID] = p.TeamPrompt
 	}
 	seen := map[uint]RecapAnswer{}
-	byPrompt := map[uint]*RecapPrompt{}
-	for _, p := range r.Prompts {
-		out.Prompts = append(out.Prompts, RecapPrompt{ID: p.ID, Title: p.Title, Description: p.Description})
-	}
-	for i := range out.Prompts {
-		byPrompt[out.Prompts[i].ID] = &out.Prompts[i]
-	}
-	for i := range r.Submissions {
-		s := &r.Submissions[i]
-		rp := byPrompt[s.PromptID]
-		if rp == nil || !v.MaySee(&s.Submission) {
+	for i := range r.Plan.Prompts {
+		pp := &r.Plan.Prompts[i]
+		if pp.Out {
 			continue
 		}
-		a := v.answer(s, teamPrompt[s.PromptID], rp.Title)
-		seen[s.ID] = a
-		if a.ThumbURL != "" {
-			rp.Photos = append(rp.Photos, a)
-		} else {
-			rp.Texts = append(rp.Texts, a)
+		p := pp.Prompt
+		rp := RecapPrompt{ID: p.ID, Title: p.Title, Description: p.Description}
+		for _, s := range pp.Spotlights {
+			if v.MaySee(&s.Submission) {
+				a := v.answer(s, p.TeamPrompt, p.Title)
+				seen[s.ID] = a
+				rp.Spotlights = append(rp.Spotlights, a)
+			}
 		}
+		for _, page := range pp.Mosaic {
+			for _, s := range page {
+				if !v.MaySee(&s.Submission) {
+					continue
+				}
+				a := v.answer(s, p.TeamPrompt, p.Title)
+				seen[s.ID] = a
+				if a.ThumbURL != "" {
+					rp.Photos = append(rp.Photos, a)
+				} else {
+					rp.Texts = append(rp.Texts, a)
+				}
+			}
+		}
+		out.Prompts = append(out.Prompts, rp)
 	}
 	for _, sl := range r.Awards {
 		aw := RecapAward{Title: sl.Title, Subtitle: sl.Subtitle}

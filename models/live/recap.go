@@ -18,6 +18,9 @@ type Recap struct {
 	// awards over the whole show. An event presented without awards, or
 	// never, still has its picks.
 	Awards []Slide
+	// Plan is the show's plan: the recap follows it, each prompt's
+	// spotlights first, then the answers its mosaics held.
+	Plan *Plan
 }
 
 // LoadRecap reads an event's recap. It shares LoadSource with BuildDeck so
@@ -32,7 +35,11 @@ func LoadRecap(ctx context.Context, store *models.Store, eventID uint) (*Recap, 
 	if err != nil {
 		return nil, err
 	}
-	return &Recap{Source: src, Awards: recapAwards(src, decided)}, nil
+	plan, err := src.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Recap{Source: src, Awards: recapAwards(src, decided), Plan: plan}, nil
 }
 
 // decidedAwards reads the award slides of the event's saved deck whose
