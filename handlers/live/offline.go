@@ -81,7 +81,8 @@ type offlinePhoto struct {
 // offlineSlides is every slide as the presenter's script gets it (authors
 // included, shown only once revealed) with each photo pointing at its file
 // in the zip, and the photos to put there: one file per photo, named after
-// the first slide that shows it (an award repeats its winner's photo).
+// the first slide that shows it (an award repeats its winner's photo), and
+// a mosaic's tiles by answer.
 func offlineSlides(d *live.Deck) ([]*live.FollowerSlide, []offlinePhoto) {
 	slides := make([]*live.FollowerSlide, len(d.Slides))
 	var photos []offlinePhoto
@@ -99,6 +100,21 @@ func offlineSlides(d *live.Deck) ([]*live.FollowerSlide, []offlinePhoto) {
 		} else {
 			// Anything else would be a server URL: a request that fails.
 			f.Photo = ""
+		}
+		// A mosaic's tiles are small on screen: the square thumbnail each,
+		// one file per answer however many screens show it.
+		for j := range f.Tiles {
+			t := &s.Tiles[j]
+			if t.PhotoKey == "" {
+				f.Tiles[j].Photo = ""
+				continue
+			}
+			key := models.PhotoFile(t.PhotoKey, media.Thumb)
+			if names[key] == "" {
+				names[key] = fmt.Sprintf("photos/tiles/%d.jpg", t.SubmissionID)
+				photos = append(photos, offlinePhoto{name: names[key], key: key})
+			}
+			f.Tiles[j].Photo = names[key]
 		}
 		slides[i] = f
 	}

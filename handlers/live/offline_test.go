@@ -356,3 +356,58 @@ func TestOfflineDeckWithAPhotoMissing(t *testing.T) {
 		t.Errorf("zip without Bea's photo holds %d files, want index, CSS, two scripts and Dee's photo at least", len(files))
 	}
 }
+
+// TestOfflineDeckCarriesMosaicTiles: with no spotlights planned for the
+// swing, its answers go on a mosaic, and the copy holds each tile's square
+// thumbnail under photos/tiles, the slide pointing at it.
+func TestOfflineDeckCarriesMosaicTiles(t *testing.T) {
+	s := newShow(t)
+	none := 0
+	err := s.app.Store.SaveShowPlan(t.Context(), s.ev.ID, 20, map[uint]models.PromptShow{s.swing.ID: {Spotlights: &none}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := s.ana.Get(offlinePath(s.ev))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("download: %d %s", rec.Code, rec.Body.String())
+	}
+	files := unzip(t, rec.Body.Bytes())
+	m := deckScript.FindStringSubmatch(string(files["index.html"]))
+	if m == nil {
+		t.Fatal("no deck JSON in index.html")
+	}
+	var dj offlineDeckJSON
+	if err := json.Unmarshal([]byte(m[1]), &dj); err != nil {
+		t.Fatalf("deck JSON: %v", err)
+	}
+	var tiles []live.FollowerTile
+	for _, sl := range dj.Slides {
+		if sl.Kind == live.KindMosaic {
+			tiles = append(tiles, sl.Tiles...)
+		}
+		if sl.Kind == live.KindPhoto {
+			t.Errorf("slide %s: a spotlight, with none planned", sl.Key)
+		}
+	}
+	// Bea's and Dee's photos (Cy's is kept out of the live call).
+	if len(tiles) != 2 {
+		t.Fatalf("%d tiles on the mosaic, want 2: %+v", len(tiles), tiles)
+	}
+	for _, tile := range tiles {
+		want := fmt.Sprintf("photos/tiles/%d.jpg", tile.SubmissionID)
+		if tile.Photo != want {
+			t.Errorf("tile %d points at %q, want %q", tile.SubmissionID, tile.Photo, want)
+		}
+		sub, err := s.app.Store.EventSubmission(t.Context(), s.ev.ID, tile.SubmissionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thumb, err := s.app.ReadMedia(models.PhotoFile(sub.PhotoKey, media.Thumb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(files[want], thumb) {
+			t.Errorf("%s is not the answer's thumbnail", want)
+		}
+	}
+}
