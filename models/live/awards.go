@@ -47,7 +47,7 @@ func Awards(_ context.Context, src *Source) ([]Slide, error) {
 	for i := range src.Prompts {
 		p := &src.Prompts[i]
 		subs := byPrompt[p.ID]
-		if len(subs) == 0 {
+		if len(subs) == 0 || p.ShowOut {
 			continue
 		}
 		out = append(out, Slide{Key: VotesAwardKey(p.ID), Kind: KindAward, Award: AwardVotes,

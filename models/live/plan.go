@@ -39,9 +39,10 @@ const (
 const (
 	// autoPhotoTiles and autoTextTiles are how many answers a mosaic
 	// screen holds: a 10×10 grid of photos is still a grid of photos on a
-	// shared laptop screen; text needs room to be read.
+	// shared laptop screen; an 8×5 wall of cards still reads a sentence
+	// each.
 	autoPhotoTiles = 100
-	autoTextTiles  = 24
+	autoTextTiles  = 40
 	// maxAutoSpotlights caps what the plan gives one prompt by itself.
 	maxAutoSpotlights = 8
 )
@@ -134,19 +135,13 @@ func PlanShow(src *Source, fixed []Slide) *Plan {
 		}
 		if !pp.AutoSpotlights {
 			want[i] = min(*p.ShowSpotlights, pp.Answers)
-		} else {
-			// The organizer's stars are their picks: the plan shows them
-			// (up to its own cap) whatever the budget.
-			for _, s := range byPrompt[p.ID] {
-				if s.Starred && want[i] < maxAutoSpotlights {
-					want[i]++
-				}
-			}
 		}
 		budget -= promptSeconds + want[i]*spotlightSeconds + mosaicCost(pp.Answers-want[i], pp.Tiles)
 	}
 	// Share what time is left out in spotlights, a round at a time, each
-	// round to the prompts with the most answers still on mosaics first.
+	// round to the prompts with the most answers still on mosaics first:
+	// every prompt gets its first spotlight before any gets a second. The
+	// organizer's stars go first in each prompt's share (pickSpotlights).
 	for more := true; more; {
 		more = false
 		order := make([]int, 0, len(plan.Prompts))
