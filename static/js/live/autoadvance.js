@@ -181,9 +181,9 @@ export function drawTimer(btn, view) {
   let text;
   switch (view.state) {
     case "running": text = `Auto ${secs} s`; break;
-    case "waiting": text = "Auto: on"; break;
-    case "paused": text = secs !== null ? `Paused ${secs} s` : "Auto: paused"; break;
-    default: text = "Auto-advance";
+    case "waiting": text = "Auto on"; break;
+    case "paused": text = secs !== null ? `Paused ${secs} s` : "Paused"; break;
+    default: text = "Auto";
   }
   if (label && label.textContent !== text) label.textContent = text;
   btn.title = view.state === "off"

@@ -22,6 +22,8 @@ function start(root) {
   const screens = { now: root.querySelector("[data-screen=now]"), next: root.querySelector("[data-screen=next]") };
   const noteNow = root.querySelector("[data-note-now]");
   const noteNext = root.querySelector("[data-note-next]");
+  const later = root.querySelector("[data-later]");
+  const laterHead = root.querySelector("[data-later-head]");
   const counter = root.querySelector("[data-counter]");
   const clock = {
     box: root.querySelector("[data-clock]"),
@@ -31,6 +33,7 @@ function start(root) {
     total: root.querySelector("[data-total]"),
   };
   const timerBtn = root.querySelector("[data-action=timer]");
+  const nameBtn = root.querySelector(".np-controls [data-action=name]");
   const toast = root.querySelector("[data-toast]");
 
   const say = (msg) => {
@@ -60,8 +63,34 @@ function start(root) {
     const key = s ? `${s.key}:${named ? 1 : 0}` : `-${fallback}`;
     if (shownKeys[which] === key) return;
     shownKeys[which] = key;
-    v.replaceChildren(s ? renderSlide(s, named) : messageSlide(fallback, ""));
+    v.replaceChildren(s ? slideFor(s, named) : messageSlide(fallback, ""));
     screens[which].dataset.kind = s ? s.kind : "";
+  }
+
+  // slideFor draws s as the call sees it; a kind slide.js draws nothing
+  // for (yet) gets a card saying what it is, so the screen is never blank.
+  function slideFor(s, named) {
+    const el = renderSlide(s, named);
+    if (el.textContent.trim() || el.querySelector("img")) return el;
+    const card = messageSlide(s.kind === "mosaic" ? s.prompt || "" : s.title || s.kind, noteFor(s), s.kind);
+    card.dataset.slide = "";
+    card.dataset.key = s.key;
+    return card;
+  }
+
+  // The few slides after the next one, a line each.
+  function showLater(from) {
+    const items = [];
+    for (let i = from; i < Math.min(from + 5, remote.slides.length); i++) {
+      const li = document.createElement("li");
+      const num = document.createElement("span");
+      num.className = "np-num";
+      num.textContent = String(i + 1);
+      li.append(num, noteFor(remote.slides[i]));
+      items.push(li);
+    }
+    later.replaceChildren(...items);
+    laterHead.hidden = !items.length;
   }
 
   function render() {
@@ -73,12 +102,15 @@ function start(root) {
       show("next", next, false, "The end");
       noteNow.textContent = cur ? `${noteFor(cur)}${cur.has_author ? (state.named ? " · name revealed" : " · name hidden (R)") : ""}` : "";
       noteNext.textContent = noteFor(next);
+      showLater(state.index + 2);
+      if (nameBtn) nameBtn.textContent = cur?.has_author ? (state.named ? "Hide name" : "Reveal name") : "Name";
       counter.textContent = slides.length ? `${state.index + 1} / ${slides.length}` : "";
       overview.mark(state.index);
       timer.slideChanged();
     } else {
       show("now", null, false, state.status === "ended" ? "That's a wrap" : "Not started yet");
       show("next", null, false, "");
+      showLater(Infinity);
     }
     tickClock();
   }
@@ -86,7 +118,7 @@ function start(root) {
   function tickClock() {
     const s = remote.current();
     const live = remote.state.status === "live" && s;
-    clock.box.dataset.standing = live ? "" : "off";
+    clock.box.dataset.pace = live ? "" : "off";
     if (!live) {
       clock.elapsed.textContent = "--:--";
       clock.plan.textContent = remote.state.status === "ended" ? "the reveal has ended" : "starts when you start the reveal";
@@ -99,7 +131,7 @@ function start(root) {
     clock.plan.textContent = `· ${c.estimated ? "est. plan" : "plan"} ${c.plan}`;
     clock.standing.textContent = `· ${c.standing}`;
     clock.total.textContent = `· show ${c.total}`;
-    clock.box.dataset.standing = c.cls;
+    clock.box.dataset.pace = c.cls;
     clock.box.title = c.estimated
       ? "The deck has no show plan yet: the times are estimated from a default per kind of slide."
       : "Time since the reveal started, against when the show plan has this slide come on screen.";

@@ -139,7 +139,7 @@ export class Overview {
     switch (s.kind) {
       case "prompt": return s.title;
       case "text": return s.text;
-      case "mosaic": return `${s.tiles?.length || 0} answers`;
+      case "mosaic": { const n = s.tiles?.length || 0; return `${n} ${n === 1 ? "answer" : "answers"}`; }
       case "scores": return `${s.rows?.length || 0} of ${(s.rows?.length || 0) + (s.hidden_rows || 0)} rows`;
       default: return s.title || "";
     }

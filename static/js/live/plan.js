@@ -146,6 +146,7 @@ export function standing(plan, i, elapsed, slide) {
 // when the plan has this slide come on screen, how far ahead or behind
 // that is, and the show's planned length.
 export function clockLines(plan, i, elapsed, slide) {
+  elapsed = Math.max(0, Math.floor(elapsed)); // whole seconds, as shown
   const st = standing(plan, i, elapsed, slide);
   return {
     elapsed: clockText(elapsed),

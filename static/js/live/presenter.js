@@ -57,7 +57,7 @@ function start(root) {
     const c = clockLines(remote.plan, remote.state.index, remote.clock.elapsed(), s);
     clock.textContent = `${c.elapsed} · plan ${c.plan}`;
     clock.title = `${c.elapsed} since the start; the ${c.estimated ? "estimated " : ""}plan has this slide at ${c.plan} (${c.standing}), ${c.total} in all`;
-    clock.dataset.standing = c.cls;
+    clock.dataset.pace = c.cls;
   }
   setInterval(tickClock, 1000);
 
