@@ -105,7 +105,7 @@ function start(root) {
       showLater(state.index + 2);
       if (nameBtn) nameBtn.textContent = cur?.has_author ? (state.named ? "Hide name" : "Reveal name") : "Name";
       counter.textContent = slides.length ? `${state.index + 1} / ${slides.length}` : "";
-      overview.mark(state.index);
+      overview.sync(slides, state.index);
       timer.slideChanged();
     } else {
       show("now", null, false, state.status === "ended" ? "That's a wrap" : "Not started yet");

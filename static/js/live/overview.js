@@ -68,6 +68,14 @@ export class Overview {
     if (this.isOpen) this.dialog.close();
   }
 
+  // sync follows the reveal: a new deck (a refresh) is rebuilt at once if
+  // the overview is open (else when it next opens), and the slide on
+  // screen is marked.
+  sync(slides, index) {
+    if (this.isOpen && slides !== this.slides && slides.length) this.build(slides);
+    this.mark(index);
+  }
+
   // mark highlights the slide on screen (and, on the shared tab, unblurs
   // what the room has now seen).
   mark(index) {

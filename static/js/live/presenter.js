@@ -44,7 +44,7 @@ function start(root) {
     const { slides, state } = remote;
     counter.textContent = slides.length ? `${state.index + 1} / ${slides.length}` : "";
     for (const i of [1, 2, 3, -1]) preloader.add(slides[state.index + i]?.photo);
-    overview.mark(state.index);
+    overview.sync(slides, state.index);
     timer.slideChanged();
     tickClock();
   }

@@ -11,6 +11,7 @@ export class Remote {
   // change of state (a move, the name, a new deck), onError gets a
   // message to show, onReactions the room's emoji batches.
   constructor(root, { onChange, onError, onReactions } = {}) {
+    this.root = root;
     this.base = root.dataset.base;
     this.csrf = root.dataset.csrf;
     this.preview = !!root.dataset.preview;
@@ -51,6 +52,8 @@ export class Remote {
     this.plan = new Plan(this.deck.slides);
     this.starts = sectionStarts(this.deck.slides);
     this.clock.sync(data);
+    // Keys pressed before the deck is here do nothing: say when it is.
+    this.root.dataset.deck = String(data.version ?? 0);
     if (this.preview) {
       this.state = { seq: 0, status: "preview", index: 0, named: false };
     } else if (data.state.seq >= this.state.seq) {
