@@ -130,6 +130,12 @@ type deckSlide struct {
 	Thumb string `json:"thumb,omitempty"`
 }
 
+// presenterThumbURL is the thumbnail beside presenterPhotoURL's
+// full-screen rendition.
+func presenterThumbURL(eventID uint, s *live.Slide) string {
+	return fmt.Sprintf("/dashboard/events/%d/photos/%d/thumb?v=%s", eventID, s.SubmissionID, s.Version)
+}
+
 func (h *Handler) showDeck(c echo.Context) error {
 	ctx := c.Request().Context()
 	ev := h.organizerEvent(c)
@@ -157,8 +163,8 @@ func (h *Handler) showDeck(c echo.Context) error {
 	out.Slides = make([]deckSlide, len(deck.Slides))
 	for i := range deck.Slides {
 		out.Slides[i] = deckSlide{FollowerSlide: presenterSlide(&deck, i)}
-		if sl := &deck.Slides[i]; sl.PhotoKey != "" && out.Slides[i].Photo != "" {
-			out.Slides[i].Thumb = fmt.Sprintf("/dashboard/events/%d/photos/%d/thumb?v=%s", ev.ID, sl.SubmissionID, sl.Version)
+		if out.Slides[i].Photo != "" {
+			out.Slides[i].Thumb = presenterThumbURL(ev.ID, &deck.Slides[i])
 		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
