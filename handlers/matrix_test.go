@@ -118,6 +118,8 @@ var accessTable = map[string]who{
 	"POST /dashboard/events/:event/recap":                   {see, notFound, notFound, forbid, invalid, notFound},
 	"GET /dashboard/events/:event/reveal":                   {see, notFound, notFound, ok, ok, notFound},
 	"GET /dashboard/events/:event/reveal/deck.json":         {see, notFound, notFound, ok, ok, notFound},
+	// The notes window follows the reveal for every organizer; only those who present get its controls.
+	"GET /dashboard/events/:event/reveal/notes": {see, notFound, notFound, ok, ok, notFound},
 	// The offline copy holds every author's name: those who present only, like the controls.
 	"GET /dashboard/events/:event/reveal/offline.zip": {see, notFound, notFound, forbid, ok, notFound},
 	// The reveal's controls answer 401 rather than a login redirect (they are called by script).

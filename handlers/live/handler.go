@@ -80,6 +80,7 @@ func New(d Deps) *Handler {
 func (h *Handler) Register(root *echo.Echo, g *echo.Group) {
 	p := g.Group("/dashboard/events/:event/reveal", h.requireOrganizer)
 	p.GET("", h.showPresenter)
+	p.GET("/notes", h.showNotes)
 	p.GET("/deck.json", h.showDeck)
 	p.GET("/offline.zip", h.downloadOfflineDeck)
 	p.GET("/stream", h.streamPresenter)

@@ -30,6 +30,10 @@ func TestEveryRevealPageRendersWithZeroValues(t *testing.T) {
 		"live/presenter#ended":  presenterPage{Page: bare, Event: oe, Status: "ended", CanPresent: true},
 		"live/presenter#follow": presenterPage{Page: bare, Event: oe, Status: "live"},
 		"live/presenter#prev":   presenterPage{Page: bare, Event: oe, Preview: true, CanPresent: true},
+		"live/notes":            notesPage{Page: bare, Event: oe},
+		"live/notes#live":       notesPage{Page: bare, Event: oe, Status: "live", CanPresent: true, Now: "x", Next: "y"},
+		"live/notes#ended":      notesPage{Page: bare, Event: oe, Status: "ended", CanPresent: true},
+		"live/notes#follow":     notesPage{Page: bare, Event: oe, Status: "live"},
 		"live/follower":         followerPage{Page: bare, Event: ev},
 		"live/follower#ended":   followerPage{Page: bare, Event: ev, Status: "ended"},
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,11 +28,9 @@ type presenterPage struct {
 	Index   int
 	Total   int
 	Seq     int64
-	// Counter is "12 / 87"; Now and Next describe the current slide and
-	// the one after it (presenter notes).
+	// Counter is "12 / 87". The presenter's notes are in their own window
+	// (notes.go), never drawn over the slide this tab shares.
 	Counter string
-	Now     string
-	Next    string
 	// Base is the presenter's URL; actions post under it.
 	Base    string
 	BackURL string
@@ -56,9 +55,7 @@ func (h *Handler) showPresenter(c echo.Context) error {
 		if cur := st.Current(); cur != nil {
 			page.Slide = newSlideView(presenterSlide(&st.Deck, st.Index), st.Named[cur.Key])
 			page.Counter = fmt.Sprintf("%d / %d", st.Index+1, len(st.Deck.Slides))
-			page.Now = "Now: " + nextNote(&st.Deck, st.Index)
 		}
-		page.Next = nextNote(&st.Deck, st.Index+1)
 	}
 	return web.HTML(c, http.StatusOK, "live/presenter", page)
 }
@@ -83,6 +80,8 @@ func nextNote(d *live.Deck, i int) string {
 		return "Photo by " + s.Author
 	case live.KindText:
 		return "Answer by " + s.Author
+	case live.KindMosaic:
+		return fmt.Sprintf("Mosaic: %s, page %d of %d (%s)", s.PromptTitle, s.Page, s.Pages, countAnswers(len(s.Tiles)))
 	case live.KindScores:
 		return s.Title
 	case live.KindAward:
@@ -92,6 +91,13 @@ func nextNote(d *live.Deck, i int) string {
 		return "Award: " + s.Title + " (" + s.Subtitle + ")"
 	}
 	return s.Title
+}
+
+func countAnswers(n int) string {
+	if n == 1 {
+		return "1 answer"
+	}
+	return fmt.Sprintf("%d answers", n)
 }
 
 // joinURL is the follow link: the event's join link, which brings a phone
@@ -104,19 +110,36 @@ func (h *Handler) joinURL(c echo.Context, ev *models.Event) string {
 	return strings.TrimRight(base, "/") + "/j/" + ev.JoinToken
 }
 
-// deckJSON is what the presenter's script pages through: every slide
+// deckJSON is what the presenter's scripts page through: every slide
 // (authors included, shown only once revealed), and the state it is at.
+// StartedAt and Now (the server's clock) time the show: the scripts count
+// from StartedAt by the server's clock, whatever the laptop's says.
 type deckJSON struct {
-	Version int                   `json:"version"`
-	Preview bool                  `json:"preview"`
-	State   json.RawMessage       `json:"state"`
-	Slides  []*live.FollowerSlide `json:"slides"`
+	Version   int             `json:"version"`
+	Preview   bool            `json:"preview"`
+	State     json.RawMessage `json:"state"`
+	StartedAt *time.Time      `json:"started_at,omitempty"`
+	Now       time.Time       `json:"now"`
+	Slides    []deckSlide     `json:"slides"`
+}
+
+// deckSlide is a slide for the presenter with, for a photo, the URL of its
+// thumbnail (the overview loads hundreds of those, not full-screen photos).
+type deckSlide struct {
+	*live.FollowerSlide
+	Thumb string `json:"thumb,omitempty"`
+}
+
+// presenterThumbURL is the thumbnail beside presenterPhotoURL's
+// full-screen rendition.
+func presenterThumbURL(eventID uint, s *live.Slide) string {
+	return fmt.Sprintf("/dashboard/events/%d/photos/%d/thumb?v=%s", eventID, s.SubmissionID, s.Version)
 }
 
 func (h *Handler) showDeck(c echo.Context) error {
 	ctx := c.Request().Context()
 	ev := h.organizerEvent(c)
-	out := deckJSON{Preview: c.QueryParam("preview") != ""}
+	out := deckJSON{Preview: c.QueryParam("preview") != "", Now: h.store.Now().UTC()}
 	var deck live.Deck
 	if out.Preview {
 		// A rehearsal: a fresh deck nobody else sees; nothing is saved.
@@ -130,16 +153,19 @@ func (h *Handler) showDeck(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		deck, out.Version = st.Deck, st.DeckVersion
+		deck, out.Version, out.StartedAt = st.Deck, st.DeckVersion, st.StartedAt
 		msg, err := h.live.Current(ctx, ev.ID)
 		if err != nil {
 			return err
 		}
 		out.State = msg.Data
 	}
-	out.Slides = make([]*live.FollowerSlide, len(deck.Slides))
+	out.Slides = make([]deckSlide, len(deck.Slides))
 	for i := range deck.Slides {
-		out.Slides[i] = presenterSlide(&deck, i)
+		out.Slides[i] = deckSlide{FollowerSlide: presenterSlide(&deck, i)}
+		if out.Slides[i].Photo != "" {
+			out.Slides[i].Thumb = presenterThumbURL(ev.ID, &deck.Slides[i])
+		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
@@ -150,7 +176,8 @@ func (h *Handler) streamPresenter(c echo.Context) error {
 }
 
 // act runs a presenter action and answers with the new state: the
-// follower message as JSON for the script, or back to the page for a form.
+// follower message as JSON for the script, or back to the page for a form
+// (the notes window's forms say "return=notes" to come back to it).
 func (h *Handler) act(c echo.Context, do func(eventID uint) (*live.State, error)) error {
 	ev, err := h.presentingEvent(c)
 	if err != nil {
@@ -167,7 +194,11 @@ func (h *Handler) act(c echo.Context, do func(eventID uint) (*live.State, error)
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.JSONBlob(http.StatusOK, st.Msg.Data)
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/dashboard/events/%d/reveal", ev.ID))
+	back := fmt.Sprintf("/dashboard/events/%d/reveal", ev.ID)
+	if c.FormValue("return") == "notes" {
+		back += "/notes"
+	}
+	return c.Redirect(http.StatusSeeOther, back)
 }
 
 func (h *Handler) startReveal(c echo.Context) error {
