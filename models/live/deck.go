@@ -196,7 +196,9 @@ func (b Builder) Build(ctx context.Context, store *models.Store, eventID uint) (
 		d.Slides = append(d.Slides, slides...)
 	}
 	for i := range d.Slides {
-		d.Slides[i].Seconds = PlannedSeconds(&d.Slides[i])
+		if d.Slides[i].Seconds == 0 { // a section may plan its own
+			d.Slides[i].Seconds = PlannedSeconds(&d.Slides[i])
+		}
 	}
 	return d, nil
 }
