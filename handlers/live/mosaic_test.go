@@ -21,9 +21,15 @@ import (
 // mosaics itself: after the cover, each prompt's answers as mosaic pages of
 // perPage tiles.
 func mosaics(perPage int) live.Section {
+	return mosaicsBy(func(uint) int { return perPage })
+}
+
+// mosaicsBy is mosaics with each prompt's own page size.
+func mosaicsBy(pageSize func(promptID uint) int) live.Section {
 	return func(_ context.Context, src *live.Source) ([]live.Slide, error) {
 		var out []live.Slide
 		for _, p := range src.Prompts {
+			perPage := pageSize(p.ID)
 			var tiles []live.Tile
 			for _, s := range src.Submissions {
 				if s.PromptID != p.ID {
@@ -226,9 +232,16 @@ var crowdNames = strings.Fields(`Ada Bruno Chloé Dmitri Elif Farid Greta Hiro I
 // any event. It returns the answers' ids.
 func crowd(t testing.TB, app *handlertest.App, ev *models.Event, p *models.Prompt, n int, like []*models.Submission, texts []string) []uint {
 	t.Helper()
+	return crowdFrom(t, app, ev, p, 0, n, like, texts)
+}
+
+// crowdFrom is crowd naming people from the from'th name on, so that two
+// crowds in one event are different people.
+func crowdFrom(t testing.TB, app *handlertest.App, ev *models.Event, p *models.Prompt, from, n int, like []*models.Submission, texts []string) []uint {
+	t.Helper()
 	ctx := t.Context()
 	ids := make([]uint, 0, n)
-	for i := range n {
+	for i := from; i < from+n; i++ {
 		name := fmt.Sprintf("%s %c.", crowdNames[i%len(crowdNames)], 'A'+rune(i/len(crowdNames)%26))
 		pa, err := app.Store.Join(ctx, ev, models.JoinInput{Name: name, TimeZone: ev.TimeZone})
 		if err != nil {
@@ -237,9 +250,9 @@ func crowd(t testing.TB, app *handlertest.App, ev *models.Event, p *models.Promp
 		sub := models.Submission{EventID: ev.ID, PromptID: p.ID, OwnerKey: fmt.Sprintf("p%d", pa.ID), ParticipantID: pa.ID,
 			CreatedAt: app.Clock.Now(), UpdatedAt: app.Clock.Now()}
 		if len(texts) > 0 {
-			sub.Text = texts[i%len(texts)]
+			sub.Text = texts[(i-from)%len(texts)]
 		} else {
-			l := like[i%len(like)]
+			l := like[(i-from)%len(like)]
 			sub.PhotoKey, sub.PhotoFormat, sub.PhotoWidth, sub.PhotoHeight, sub.PhotoBytes = l.PhotoKey, l.PhotoFormat, l.PhotoWidth, l.PhotoHeight, l.PhotoBytes
 			if i%3 == 0 {
 				sub.Caption = fmt.Sprintf("Take %d", i+1)

@@ -24,7 +24,7 @@ function start(root) {
   const slidesURL = root.dataset.slides;
 
   const actions = new Actions(root);
-  const tiles = new TileView(root, stage);
+  const tiles = new TileView(root, stage, actions.own);
 
   let state = { seq: Number(root.dataset.seq) || 0, status: root.dataset.status || "idle", index: Number(root.dataset.index) || 0 };
   let viewing = null; // the earlier slide being looked at; null follows live
@@ -149,9 +149,12 @@ function start(root) {
 // TileView shows one of a mosaic's answers over the page, larger: the
 // phone rendition of a photo (the grid has thumbnails), or the whole of a
 // text the tile cuts short, with the caption and the sender. A tap
-// anywhere, Escape or the phone's back button closes it.
+// anywhere, Escape or the phone's back button closes it. It also marks the
+// phone's own answers on a mosaic, with a button that scrolls to them: a
+// mosaic is where everyone looks for theirs.
 class TileView {
-  constructor(root, stage) {
+  constructor(root, stage, own) {
+    this.own = own;
     this.dlg = root.querySelector("[data-tile-view]");
     if (!this.dlg || typeof this.dlg.showModal !== "function") return; // the links still open the photo
     this.photo = this.dlg.querySelector("[data-view-photo]");
@@ -160,8 +163,12 @@ class TileView {
     this.caption = this.dlg.querySelector("[data-view-caption]");
     this.name = this.dlg.querySelector("[data-view-name]");
     // pushed says an entry was added to the history for the open tile, so
-    // that "back" closes it rather than leaving the page.
+    // that "back" closes it rather than leaving the page; leaving, that
+    // the script went back past it and the browser has not got there yet
+    // (history.back() is asynchronous: a tile opened meanwhile pushes its
+    // entry once it has).
     this.pushed = false;
+    this.leaving = false;
     stage.addEventListener("click", (e) => {
       const tile = e.target.closest("[data-tile]");
       if (!tile) return;
@@ -179,19 +186,40 @@ class TileView {
       this.img.removeAttribute("src");
       if (this.pushed) {
         this.pushed = false;
+        this.leaving = true;
         history.back();
       }
     });
     window.addEventListener("popstate", () => {
+      if (this.leaving) {
+        this.leaving = false;
+        if (this.dlg.open) this.push();
+        return;
+      }
       if (!this.dlg.open) return;
       this.pushed = false;
       this.dlg.close();
     });
   }
 
+  push() {
+    history.pushState({ tileView: true }, "");
+    this.pushed = true;
+  }
+
   // enhance makes a slide's text tiles work as buttons (photo tiles are
-  // links already).
+  // links already) and marks the phone's own.
   enhance(el) {
+    const mine = [...el.querySelectorAll("[data-submission]")].filter((li) => this.own.has(Number(li.dataset.submission)));
+    for (const li of mine) li.classList.add("tile-own");
+    const head = el.querySelector(".mosaic-head");
+    if (mine.length && head && !head.querySelector("[data-find-mine]")) {
+      const find = make("button", "find-mine", "Find yours ↓");
+      find.type = "button";
+      find.dataset.findMine = "";
+      find.addEventListener("click", () => mine[0].scrollIntoView({ block: "center", behavior: "smooth" }));
+      head.append(find);
+    }
     if (!this.dlg) return;
     for (const t of el.querySelectorAll("div[data-tile]")) {
       t.setAttribute("role", "button");
@@ -203,6 +231,7 @@ class TileView {
     const src = tile.getAttribute("href");
     this.photo.hidden = !src;
     this.text.hidden = !!src;
+    this.dlg.classList.toggle("is-text", !src);
     if (src) {
       this.img.src = src;
       this.img.alt = tile.querySelector("img")?.alt || "";
@@ -215,10 +244,7 @@ class TileView {
     this.name.replaceChildren(tile.dataset.author || "");
     if (tile.dataset.detail) this.name.append(" ", make("span", "author-detail", `· ${tile.dataset.detail}`));
     this.dlg.showModal();
-    if (!this.pushed) {
-      history.pushState({ tileView: true }, "");
-      this.pushed = true;
-    }
+    if (!this.pushed && !this.leaving) this.push();
   }
 }
 

@@ -87,6 +87,7 @@ function mosaic(art, s, phone) {
   grid.dataset.cols = String(mosaicGrid(tiles.length, SCREEN_ASPECT));
   for (const [i, t] of tiles.entries()) {
     const li = el("li", `tile ${t.photo ? "tile-photo" : "tile-text"}`);
+    li.dataset.submission = String(t.submission_id);
     const open = el(phone && t.photo ? "a" : "div", "tile-open");
     if (phone) {
       open.dataset.tile = String(i);
