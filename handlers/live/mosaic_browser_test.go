@@ -389,6 +389,18 @@ func TestBrowserPhoneMosaicTapToEnlarge(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "phone-text-open")
 	run(t, ctx, "close", chromedp.KeyEvent(kb.Escape))
+
+	// Someone following on a laptop gets the same grid, wider.
+	s.goTo(t, live.MosaicKey(s.desk.ID, 1))
+	waitKey(t, ctx, live.MosaicKey(s.desk.ID, 1))
+	run(t, ctx, "laptop", chromedp.ActionFunc(browsertest.Laptop))
+	if l := measureMosaic(t, ctx); l.Cols < 6 || l.Overlaps > 0 || l.ScrollW > l.W || l.ScrollH > l.H {
+		t.Errorf("the follow page's mosaic at 1280x800: %+v", l)
+	}
+	browsertest.Screenshot(t, ctx, "laptop-follow-mosaic-60")
+	run(t, ctx, "open one on the laptop", chromedp.Click(`[data-stage] [data-tile="3"]`, chromedp.ByQuery),
+		browsertest.Until(`(() => { const i = document.querySelector("[data-tile-view] img"); return i.complete && i.naturalWidth > 0; })()`, 10*time.Second))
+	browsertest.Screenshot(t, ctx, "laptop-follow-tile-open")
 }
 
 // TestBrowserPhonesLearnTheirGuessResult: Cy guesses Bea's photo right and
@@ -463,4 +475,6 @@ func TestBrowserPhonesLearnTheirGuessResult(t *testing.T) {
 	}
 	check("after a reload")
 	browsertest.Screenshot(t, phones["Dee"], "phone-guess-wrong-reloaded")
+	run(t, phones["Cy"], "Cy on a laptop", chromedp.ActionFunc(browsertest.Laptop))
+	browsertest.Screenshot(t, phones["Cy"], "laptop-guess-right")
 }

@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"retreat/handlers/handlertest"
 	"retreat/models"
 	"retreat/models/live"
+	"retreat/models/media"
 )
 
 // mosaics is a deck section for tests, until the show planner emits
@@ -494,4 +496,51 @@ func textOf(n *html.Node) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// TestOfflineDeckCarriesMosaicTiles: the offline copy shows a mosaic's
+// photos from files in the zip (the rendition the live presenter shows),
+// never from the server.
+func TestOfflineDeckCarriesMosaicTiles(t *testing.T) {
+	s := newShow(t)
+	useMosaics(s.app, 1)
+	rec := s.ana.Get(offlinePath(s.ev))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("download: %d %s", rec.Code, rec.Body.String())
+	}
+	files := unzip(t, rec.Body.Bytes())
+	m := deckScript.FindSubmatch(files["index.html"])
+	if m == nil {
+		t.Fatal("index.html carries no deck")
+	}
+	var deck offlineDeckJSON
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &deck); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(m[1]), "/dashboard/") || strings.Contains(string(m[1]), "/live/photos/") {
+		t.Error("the offline deck points at the server")
+	}
+	tiles := 0
+	for _, sl := range deck.Slides {
+		for _, tile := range sl.Tiles {
+			if tile.Photo == "" {
+				continue // a text
+			}
+			tiles++
+			sub, err := s.app.Store.EventSubmission(t.Context(), s.ev.ID, tile.SubmissionID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.app.ReadMedia(models.PhotoFile(sub.PhotoKey, media.Phone))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := files[tile.Photo]; !ok || !bytes.Equal(got, want) || tile.Thumb != "" {
+				t.Errorf("tile %d of %s: %q (thumb %q) is not its phone rendition in the zip", tile.SubmissionID, sl.Key, tile.Photo, tile.Thumb)
+			}
+		}
+	}
+	if tiles != 2 {
+		t.Errorf("%d photo tiles in the offline deck, want Dee's and Bea's", tiles)
+	}
 }
