@@ -128,7 +128,7 @@ func (s *Store) GuessResults(ctx context.Context, participantID uint, submission
 		Correct      bool
 	}
 	err := s.db.WithContext(ctx).Table("guesses g").Joins("JOIN submissions s ON s.id = g.submission_id").
-		Select("g.submission_id, CASE WHEN "+guessRight+" THEN 1 ELSE 0 END AS correct").
+		Select("g.submission_id, CASE WHEN "+guessRight+" THEN TRUE ELSE FALSE END AS correct").
 		Where("g.participant_id = ? AND g.submission_id IN ?", participantID, submissionIDs).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read guess results of participant %d: %w", participantID, err)

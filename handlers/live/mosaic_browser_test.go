@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -124,13 +125,13 @@ func answer(t *testing.T, app *handlertest.App, p *models.Prompt, people []model
 // mosaicLayout measures the mosaic on the stage.
 type mosaicLayout struct {
 	Tiles, Outside, Overlaps, Cols, Names, Loaded, Imgs int
-	StageW, StageH, GridW, GridH          float64
-	TileArea                              float64
-	MinW, MinH, MaxW, MaxH                float64
-	NameFont                              float64
-	Title, Of                             string
-	ScrollW, ScrollH, W, H                float64
-	GridScrolls                           bool
+	StageW, StageH, GridW, GridH                        float64
+	TileArea                                            float64
+	MinW, MinH, MaxW, MaxH                              float64
+	NameFont                                            float64
+	Title, Of                                           string
+	ScrollW, ScrollH, W, H                              float64
+	GridScrolls                                         bool
 }
 
 const measureMosaicJS = `(() => {
@@ -265,6 +266,16 @@ func TestBrowserPresenterMosaicsFillTheSlide(t *testing.T) {
 	tilesLoaded(t, ctx)
 	l = measureMosaic(t, ctx)
 	checkFills(t, "1920x1080, 300, server's paint", l, 300)
+	// The server painted the columns slide.js works out for a shared
+	// screen (slides.go's mosaicCols is slide.js's mosaicGrid).
+	var same bool
+	run(t, ctx, "server and script agree", chromedp.Evaluate(`(async () => {
+	  const m = await import(new URL("./slide.js", document.querySelector("script[type=module]").src));
+	  return Number(document.querySelector("[data-stage] [data-mosaic]").dataset.cols) === m.mosaicGrid(300, 1.8);
+	})()`, &same, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if !same {
+		t.Error("the server painted other columns than slide.js would")
+	}
 	if l.MinW < 75 {
 		t.Errorf("at 1920x1080 300 tiles are %vpx wide", l.MinW)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -542,5 +543,42 @@ func TestOfflineDeckCarriesMosaicTiles(t *testing.T) {
 	}
 	if tiles != 2 {
 		t.Errorf("%d photo tiles in the offline deck, want Dee's and Bea's", tiles)
+	}
+}
+
+// TestMosaicTilesAllAtOnce: when a mosaic comes up every phone asks for
+// its tiles in the same moment; all of them are served (the deck is read
+// once for them, see live.ShownAnswers), and a tile of a mosaic still to
+// come is not, in the same burst.
+func TestMosaicTilesAllAtOnce(t *testing.T) {
+	s := newShow(t)
+	dee, err := s.app.Store.EventSubmission(t.Context(), s.ev.ID, s.deePhoto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := crowd(t, s.app, s.ev, s.swing, 30, []*models.Submission{dee}, nil)
+	useMosaics(s.app, 16) // page 1: Dee's, Bea's and 14 of the crowd
+	s.act(t, s.ana, "start", nil)
+	s.goTo(t, live.MosaicKey(s.swing.ID, 1))
+	onPage1 := append([]uint{s.deePhoto, s.beaPhoto}, ids[:14]...)
+	later := ids[14:]
+	codes := make(chan string, len(onPage1)+len(later))
+	var wg sync.WaitGroup
+	for _, batch := range []struct {
+		ids  []uint
+		want int
+	}{{onPage1, http.StatusOK}, {later, http.StatusNotFound}} {
+		for _, id := range batch.ids {
+			wg.Go(func() {
+				if code := s.cy.Get(live.FollowerThumbURL(s.ev.ID, id, "x")).Code; code != batch.want {
+					codes <- fmt.Sprintf("tile %d: got %d, want %d", id, code, batch.want)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(codes)
+	for msg := range codes {
+		t.Error(msg)
 	}
 }

@@ -116,7 +116,6 @@ function mosaic(art, s, phone) {
   fitMosaic(grid);
 }
 
-
 export function density(rows) {
   if (rows <= 6) return "rows-few";
   if (rows <= 10) return "rows-some";
