@@ -115,6 +115,30 @@ func (s *Store) GuessTally(ctx context.Context, eventID, submissionID uint) (rig
 	return row.Correct, row.Total, nil
 }
 
+// GuessResults says, for each of the answers listed that participantID
+// guessed on, whether the guess named its author. Callers list only answers
+// whose authors are out: the result tells who sent it.
+func (s *Store) GuessResults(ctx context.Context, participantID uint, submissionIDs []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(submissionIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		SubmissionID uint
+		Correct      bool
+	}
+	err := s.db.WithContext(ctx).Table("guesses g").Joins("JOIN submissions s ON s.id = g.submission_id").
+		Select("g.submission_id, CASE WHEN "+guessRight+" THEN TRUE ELSE FALSE END AS correct").
+		Where("g.participant_id = ? AND g.submission_id IN ?", participantID, submissionIDs).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read guess results of participant %d: %w", participantID, err)
+	}
+	for _, r := range rows {
+		out[r.SubmissionID] = r.Correct
+	}
+	return out, nil
+}
+
 // GuessScore is how many authors one participant guessed right.
 type GuessScore struct {
 	ParticipantID uint

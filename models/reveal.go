@@ -84,6 +84,14 @@ func (s *Store) RevealShown(ctx context.Context, eventID uint) (string, error) {
 	return st.Shown, err
 }
 
+// RevealProgress reads the deck's version and the keys of the slides shown
+// so far (JSON, "" for none): enough to tell whether something new came on
+// screen, without reading the deck.
+func (s *Store) RevealProgress(ctx context.Context, eventID uint) (deckVersion int, shown string, err error) {
+	st, err := s.revealColumns(ctx, eventID, "deck_version", "shown")
+	return st.DeckVersion, st.Shown, err
+}
+
 // RevealNamed reads the reveal's status and the keys of the slides whose
 // authors were revealed (JSON, "" for none): one small read for a phone's
 // guess.

@@ -51,6 +51,10 @@ type slideAction struct {
 	Guess        bool // guess whose it is (name hidden, not their own)
 	GuessTeam    bool // the guess names a team
 	Guessed      uint // their guess so far
+	// Result is how their guess went once the name is out ("right",
+	// "wrong"; "" if they did not guess), GuessedName whom they named.
+	Result      string
+	GuessedName string
 }
 
 // actionFor works out what pa may do on slide f, from the ballot.
@@ -71,6 +75,12 @@ func actionFor(f *live.FollowerSlide, named bool, b *phoneBallot) slideAction {
 			a.Voted = true
 		}
 	}
+	if right, ok := b.Results[key]; ok && named && f.HasAuthor {
+		a.Result, a.GuessedName = "wrong", b.name(a.Guessed, f.TeamAnswer)
+		if right {
+			a.Result = "right"
+		}
+	}
 	return a
 }
 
@@ -88,6 +98,7 @@ func (h *Handler) showFollower(c echo.Context) error {
 	page := followerPage{Page: h.web.NewPage(c, h.sessions, "participant", "Live · "+ev.Name), Event: ev,
 		Status: statusName(fs.Status), Slide: newSlideView(fs.Slide, fs.Named), Seq: fs.Seq, Index: fs.Index, Total: fs.Total,
 		StreamURL: base + "/stream", SlidesURL: base + "/slides/", BackURL: fmt.Sprintf("/e/%d", ev.ID), Base: base}
+	page.Slide.forPhone()
 	if page.Ballot, err = h.loadBallot(c, ev, pa); err != nil {
 		return err
 	}
@@ -144,8 +155,9 @@ func (h *Handler) showFollowerSlide(c echo.Context) error {
 // the pool free; each takes about a millisecond of reads.
 const photoReaders = 3
 
-// showFollowerPhoto serves the phone rendition of an answer whose slide
-// has been shown (and that may still be: not hidden or withdrawn since).
+// showFollowerPhoto serves the phone rendition of an answer that has been
+// on screen (and that may still be: not hidden or withdrawn since), or
+// with ?size=thumb its thumbnail, for a mosaic's tile.
 //
 // It runs outside the session middleware (see Register), which would save
 // each phone's session on each photo: it reads the session itself, and
@@ -159,6 +171,14 @@ func (h *Handler) showFollowerPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	size := media.Phone
+	switch c.QueryParam("size") {
+	case "":
+	case string(media.Thumb):
+		size = media.Thumb
+	default:
+		return web.NewError(http.StatusNotFound, "No such photo size.", nil)
+	}
 	ctx := c.Request().Context()
 	select {
 	case h.photoGate <- struct{}{}:
@@ -170,11 +190,12 @@ func (h *Handler) showFollowerPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.ServeRendition(c, h.photos, sub, string(media.Phone))
+	return web.ServeRendition(c, h.photos, sub, string(size))
 }
 
 // followerPhoto authorises a phone's photo request: a participant of the
-// event, a slide already shown, an answer still allowed on screen.
+// event, an answer already on screen (its own slide or a mosaic's tile),
+// still allowed there.
 func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*models.Submission, error) {
 	ctx := c.Request().Context()
 	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
@@ -188,7 +209,7 @@ func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*mo
 	if _, err := h.store.EventParticipant(ctx, eventID, pid); err != nil {
 		return nil, gone
 	}
-	shown, err := h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID))
+	shown, err := h.shown.Shown(ctx, eventID, submissionID)
 	if err != nil {
 		return nil, err
 	}

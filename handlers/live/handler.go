@@ -40,8 +40,10 @@ type Handler struct {
 	done     chan struct{}
 	stopOnce sync.Once
 	// photoGate bounds how many phones' photo requests read the database
-	// at once (see showFollowerPhoto).
+	// at once (see showFollowerPhoto); shown knows which answers were on
+	// screen, on their own slide or on a mosaic.
 	photoGate chan struct{}
+	shown     *live.ShownAnswers
 	// reactions counts phones' emoji; reactLimits paces each phone.
 	reactions   *live.Reactor
 	reactLimits *rateLimits
@@ -68,7 +70,7 @@ type Deps struct {
 // New builds the reveal handler.
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
-		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders),
+		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders), shown: live.NewShownAnswers(d.Live),
 		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst),
 		streams: newStreamCounts(d.MaxStreamsPerSession)}
 }

@@ -81,40 +81,38 @@ type offlinePhoto struct {
 // offlineSlides is every slide as the presenter's script gets it (authors
 // included, shown only once revealed) with each photo pointing at its file
 // in the zip, and the photos to put there: one file per photo, named after
-// the first slide that shows it (an award repeats its winner's photo), and
-// a mosaic's tiles by answer.
+// the first slide that shows it (an award repeats its winner's photo). A
+// mosaic's tiles get the rendition the live presenter shows them in, named
+// after the slide and the tile.
 func offlineSlides(d *live.Deck) ([]*live.FollowerSlide, []offlinePhoto) {
 	slides := make([]*live.FollowerSlide, len(d.Slides))
 	var photos []offlinePhoto
 	names := map[string]string{} // media key → name in the zip
+	file := func(key, name string) string {
+		if names[key] == "" {
+			names[key] = name
+			photos = append(photos, offlinePhoto{name: name, key: key})
+		}
+		return names[key]
+	}
 	for i := range d.Slides {
 		f := presenterSlide(d, i)
 		s := &d.Slides[i]
 		if f.Photo != "" && s.PhotoKey != "" {
-			key := models.PhotoFile(s.PhotoKey, media.Full)
-			if names[key] == "" {
-				names[key] = fmt.Sprintf("photos/%03d.jpg", i+1)
-				photos = append(photos, offlinePhoto{name: names[key], key: key})
-			}
-			f.Photo = names[key]
+			f.Photo = file(models.PhotoFile(s.PhotoKey, media.Full), fmt.Sprintf("photos/%03d.jpg", i+1))
 		} else {
 			// Anything else would be a server URL: a request that fails.
 			f.Photo = ""
 		}
-		// A mosaic's tiles are small on screen: the square thumbnail each,
-		// one file per answer however many screens show it.
+		size := tileRendition(len(f.Tiles))
 		for j := range f.Tiles {
-			t := &s.Tiles[j]
-			if t.PhotoKey == "" {
-				f.Tiles[j].Photo = ""
+			t := &f.Tiles[j]
+			t.Thumb = ""
+			if t.Photo == "" || s.Tiles[j].PhotoKey == "" {
+				t.Photo = ""
 				continue
 			}
-			key := models.PhotoFile(t.PhotoKey, media.Thumb)
-			if names[key] == "" {
-				names[key] = fmt.Sprintf("photos/tiles/%d.jpg", t.SubmissionID)
-				photos = append(photos, offlinePhoto{name: names[key], key: key})
-			}
-			f.Tiles[j].Photo = names[key]
+			t.Photo = file(models.PhotoFile(s.Tiles[j].PhotoKey, size), fmt.Sprintf("photos/%03d-%03d.jpg", i+1, j+1))
 		}
 		slides[i] = f
 	}

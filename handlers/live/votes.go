@@ -121,6 +121,10 @@ type phoneBallot struct {
 	Own     []uint          `json:"own"`
 	Votes   map[string]uint `json:"votes"`   // prompt id → answer
 	Guesses map[string]uint `json:"guesses"` // answer id → person or team
+	// Results say whether each guess was right, for the answers whose
+	// names are out (none other: that would tell who sent them). A phone
+	// open as a name comes out works it out from the slide's author.
+	Results map[string]bool `json:"results"`
 	// Emoji are the reactions, in button order.
 	Emoji []live.Reaction `json:"emoji"`
 }
@@ -135,7 +139,7 @@ type ballotName struct {
 func (h *Handler) loadBallot(c echo.Context, ev *models.Event, pa *models.Participant) (*phoneBallot, error) {
 	ctx := c.Request().Context()
 	b := &phoneBallot{Me: pa.ID, People: []ballotName{}, Teams: []ballotName{}, Own: []uint{},
-		Votes: map[string]uint{}, Guesses: map[string]uint{}, Emoji: live.Reactions}
+		Votes: map[string]uint{}, Guesses: map[string]uint{}, Results: map[string]bool{}, Emoji: live.Reactions}
 	people, err := h.store.Participants(ctx, ev.ID)
 	if err != nil {
 		return nil, err
@@ -181,5 +185,28 @@ func (h *Handler) loadBallot(c echo.Context, ev *models.Event, pa *models.Partic
 		}
 		b.Guesses[strconv.FormatUint(uint64(sub), 10)] = who
 	}
+	if len(guesses) > 0 {
+		results, err := h.live.GuessResults(ctx, pa)
+		if err != nil {
+			return nil, err
+		}
+		for sub, right := range results {
+			b.Results[strconv.FormatUint(uint64(sub), 10)] = right
+		}
+	}
 	return b, nil
+}
+
+// name is the person's (or the team's) name on the ballot, "" if not there.
+func (b *phoneBallot) name(id uint, team bool) string {
+	list := b.People
+	if team {
+		list = b.Teams
+	}
+	for _, n := range list {
+		if n.ID == id {
+			return n.Name
+		}
+	}
+	return ""
 }

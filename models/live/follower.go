@@ -70,10 +70,12 @@ type FollowerSlide struct {
 }
 
 // FollowerTile is a mosaic's answer as a phone may see it: Photo is the
-// URL of its photo (a phone-sized rendition), "" for a text answer.
+// URL of its photo (a phone-sized rendition, for a tile opened larger) and
+// Thumb the small one the grid shows; both "" for a text answer.
 type FollowerTile struct {
 	SubmissionID uint   `json:"submission_id"`
 	Photo        string `json:"photo,omitempty"`
+	Thumb        string `json:"thumb,omitempty"`
 	Width        int    `json:"width,omitempty"`
 	Height       int    `json:"height,omitempty"`
 	Caption      string `json:"caption,omitempty"`
@@ -85,6 +87,12 @@ type FollowerTile struct {
 // FollowerPhotoURL is where a phone loads a shown slide's photo.
 func FollowerPhotoURL(eventID, submissionID uint, version string) string {
 	return fmt.Sprintf("/e/%d/live/photos/%d?v=%s", eventID, submissionID, version)
+}
+
+// FollowerThumbURL is where a phone loads the thumbnail of a shown
+// answer's photo (square, a few hundred pixels: a mosaic's tile).
+func FollowerThumbURL(eventID, submissionID uint, version string) string {
+	return FollowerPhotoURL(eventID, submissionID, version) + "&size=thumb"
 }
 
 // ForFollower cuts slide i of the deck down to what phones may see, named
@@ -107,6 +115,7 @@ func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
 				Caption: t.Caption, Text: t.Text, Author: t.Author, Detail: t.AuthorDetail}
 			if t.PhotoKey != "" {
 				f.Tiles[j].Photo = FollowerPhotoURL(d.EventID, t.SubmissionID, t.Version)
+				f.Tiles[j].Thumb = FollowerThumbURL(d.EventID, t.SubmissionID, t.Version)
 			}
 		}
 	}

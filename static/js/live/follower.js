@@ -5,6 +5,9 @@
 // slides that were shown can be paged back through; later ones do not
 // exist for phones until the presenter gets there.
 //
+// A mosaic's tiles open larger on a tap (TileView); without this script
+// a photo tile is a link to the larger photo.
+//
 // Without this script the page reloads itself every few seconds.
 
 import { messageSlide, renderSlide, whenReady } from "./slide.js";
@@ -21,6 +24,7 @@ function start(root) {
   const slidesURL = root.dataset.slides;
 
   const actions = new Actions(root);
+  const tiles = new TileView(root, stage, actions.own);
 
   let state = { seq: Number(root.dataset.seq) || 0, status: root.dataset.status || "idle", index: Number(root.dataset.index) || 0 };
   let viewing = null; // the earlier slide being looked at; null follows live
@@ -35,7 +39,8 @@ function start(root) {
   // decoded; a newer call wins over an older one still loading.
   async function show(s, named, st) {
     const t = ++token;
-    const el = s ? renderSlide(s, named) : message(st);
+    const el = s ? renderSlide(s, named, { phone: true }) : message(st);
+    tiles.enhance(el);
     await whenReady(el, 6000);
     if (t !== token) return;
     stage.replaceChildren(el);
@@ -137,7 +142,110 @@ function start(root) {
 
   connect();
   updateNav();
+  tiles.enhance(stage);
   root.dataset.ready = "1";
+}
+
+// TileView shows one of a mosaic's answers over the page, larger: the
+// phone rendition of a photo (the grid has thumbnails), or the whole of a
+// text the tile cuts short, with the caption and the sender. A tap
+// anywhere, Escape or the phone's back button closes it. It also marks the
+// phone's own answers on a mosaic, with a button that scrolls to them: a
+// mosaic is where everyone looks for theirs.
+class TileView {
+  constructor(root, stage, own) {
+    this.own = own;
+    this.dlg = root.querySelector("[data-tile-view]");
+    if (!this.dlg || typeof this.dlg.showModal !== "function") return; // the links still open the photo
+    this.photo = this.dlg.querySelector("[data-view-photo]");
+    this.img = this.dlg.querySelector("[data-view-img]");
+    this.text = this.dlg.querySelector("[data-view-text]");
+    this.caption = this.dlg.querySelector("[data-view-caption]");
+    this.name = this.dlg.querySelector("[data-view-name]");
+    // pushed says an entry was added to the history for the open tile, so
+    // that "back" closes it rather than leaving the page; leaving, that
+    // the script went back past it and the browser has not got there yet
+    // (history.back() is asynchronous: a tile opened meanwhile pushes its
+    // entry once it has).
+    this.pushed = false;
+    this.leaving = false;
+    stage.addEventListener("click", (e) => {
+      const tile = e.target.closest("[data-tile]");
+      if (!tile) return;
+      e.preventDefault();
+      this.open(tile);
+    });
+    stage.addEventListener("keydown", (e) => {
+      const tile = e.target.closest("[data-tile]");
+      if (!tile || tile.tagName === "A" || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      this.open(tile);
+    });
+    this.dlg.addEventListener("click", () => this.dlg.close());
+    this.dlg.addEventListener("close", () => {
+      this.img.removeAttribute("src");
+      if (this.pushed) {
+        this.pushed = false;
+        this.leaving = true;
+        history.back();
+      }
+    });
+    window.addEventListener("popstate", () => {
+      if (this.leaving) {
+        this.leaving = false;
+        if (this.dlg.open) this.push();
+        return;
+      }
+      if (!this.dlg.open) return;
+      this.pushed = false;
+      this.dlg.close();
+    });
+  }
+
+  push() {
+    history.pushState({ tileView: true }, "");
+    this.pushed = true;
+  }
+
+  // enhance makes a slide's text tiles work as buttons (photo tiles are
+  // links already) and marks the phone's own.
+  enhance(el) {
+    const mine = [...el.querySelectorAll("[data-submission]")].filter((li) => this.own.has(Number(li.dataset.submission)));
+    for (const li of mine) li.classList.add("tile-own");
+    const head = el.querySelector(".mosaic-head");
+    if (mine.length && head && !head.querySelector("[data-find-mine]")) {
+      const find = make("button", "find-mine", "Find yours ↓");
+      find.type = "button";
+      find.dataset.findMine = "";
+      find.addEventListener("click", () => mine[0].scrollIntoView({ block: "center", behavior: "smooth" }));
+      head.append(find);
+    }
+    if (!this.dlg) return;
+    for (const t of el.querySelectorAll("div[data-tile]")) {
+      t.setAttribute("role", "button");
+      t.tabIndex = 0;
+    }
+  }
+
+  open(tile) {
+    const src = tile.getAttribute("href");
+    this.photo.hidden = !src;
+    this.text.hidden = !!src;
+    this.dlg.classList.toggle("is-text", !src);
+    if (src) {
+      this.img.src = src;
+      this.img.alt = tile.querySelector("img")?.alt || "";
+    } else {
+      this.text.textContent = tile.querySelector(".tile-quote")?.textContent || "";
+    }
+    const caption = tile.dataset.caption || "";
+    this.caption.textContent = caption;
+    this.caption.hidden = !caption;
+    this.name.replaceChildren(tile.dataset.author || "");
+    if (tile.dataset.detail) this.name.append(" ", make("span", "author-detail", `· ${tile.dataset.detail}`));
+    this.dlg.showModal();
+    if (!this.pushed && !this.leaving) this.push();
+  }
 }
 
 const make = (tag, cls, text) => {
@@ -161,7 +269,7 @@ class Actions {
     this.csrf = this.panel.dataset.csrf;
     let ballot = null;
     try { ballot = JSON.parse(document.getElementById("ballot")?.textContent || "null"); } catch { /* below */ }
-    this.ballot = { people: [], teams: [], own: [], votes: {}, guesses: {}, ...(ballot || {}) };
+    this.ballot = { people: [], teams: [], own: [], votes: {}, guesses: {}, results: {}, ...(ballot || {}) };
     this.own = new Set(this.ballot.own || []);
     this.key = null;
     this.panel.querySelector("[data-react]").addEventListener("click", (e) => {
@@ -211,14 +319,38 @@ class Actions {
     const s = live ? st.slide : null;
     const key = s ? `${s.key}|${st.named}|${s.voting_open}` : "";
     if (key === this.key) return;
-    // A new slide: last slide's "Vote saved" no longer applies.
-    if (this.key !== null && s?.key !== this.slideKey) this.say("");
+    // A new slide: last slide's "Vote saved" no longer applies; nor does
+    // "Guess saved" once the name is out.
+    if (this.key !== null && (s?.key !== this.slideKey || st.named)) this.say("");
     this.slideKey = s?.key;
     this.key = key;
     this.slot.replaceChildren();
     if (!s || !s.submission_id || s.kind === "award" || this.own.has(s.submission_id)) return;
+    if (s.has_author && st.named) {
+      const result = this.guessResult(s);
+      if (result) this.slot.append(result);
+    }
     if (s.has_author && !st.named) this.slot.append(this.guessForm(s));
     if (s.voting_open) this.slot.append(this.voteButton(s));
+  }
+
+  // guessResult says how the phone's guess on s went, now that its
+  // author is out; null if it did not guess. The page's ballot knows for
+  // answers named before it loaded; for one named now, the slide's author
+  // is whom the phone should have picked (names are unique in an event,
+  // whatever their case), so every phone works it out from the one message
+  // they all get, without asking the server.
+  guessResult(s) {
+    const id = String(s.submission_id);
+    const who = this.ballot.guesses[id];
+    if (!who) return null;
+    const list = (s.team_answer ? this.ballot.teams : this.ballot.people) || [];
+    const name = list.find((p) => p.id === who)?.name || "";
+    let right = this.ballot.results[id];
+    if (right === undefined) right = !!name && name.toLowerCase() === (s.author || "").toLowerCase();
+    const p = make("p", `guess-result ${right ? "right" : "wrong"}`, right ? "You guessed right!" : `Not this time — you guessed ${name}`);
+    p.dataset.guessResult = right ? "right" : "wrong";
+    return p;
   }
 
   guessForm(s) {
@@ -247,6 +379,7 @@ class Actions {
       try {
         const data = await this.post("guess", { submission: s.submission_id, [select.name]: select.value });
         this.ballot.guesses[String(s.submission_id)] = Number(select.value);
+        delete this.ballot.results[String(s.submission_id)];
         btn.textContent = "Change guess";
         this.say(data.message);
       } catch (err) {

@@ -10,15 +10,110 @@ const el = (tag, cls, text) => {
   return e;
 };
 
-// eyebrow and density match handlers/live/slides.go.
+// eyebrow, density, tileDensity, mosaicHeading and mosaicGrid match
+// handlers/live/slides.go.
 export function eyebrow(s) {
   switch (s.kind) {
     case "cover": return s.subtitle || "";
     case "prompt": return `Prompt ${s.number} of ${s.of}`;
     case "photo":
     case "text": return `${s.number} / ${s.of}`;
+    case "mosaic": return s.pages > 1 ? `${s.page} of ${s.pages}` : "";
     default: return "";
   }
+}
+
+export function tileDensity(n) {
+  if (n <= 12) return "tiles-few";
+  if (n <= 60) return "tiles-some";
+  return "tiles-many";
+}
+
+export function mosaicHeading(s) {
+  if (!s.prompt) return [s.title || "", ""];
+  return [s.prompt, s.title && s.title !== s.prompt ? s.title : ""];
+}
+
+// A mosaic's grid: the columns that make n tiles biggest in a box aspect
+// times as wide as high, tiles close to TILE_ASPECT; the rows follow and
+// the tiles stretch to fill the box. The server paints for SCREEN_ASPECT
+// (a shared screen); fitMosaic then fits the grid to the box it is in.
+const SCREEN_ASPECT = 1.8;
+const TILE_ASPECT = 1.25;
+const MAX_COLS = 40; // the most the stylesheet names (data-cols)
+
+export function mosaicGrid(n, aspect) {
+  let best = 1;
+  let bestSize = 0;
+  for (let cols = 1; cols <= Math.max(n, 1); cols++) {
+    const rows = Math.ceil(n / cols);
+    const size = Math.min(aspect / (cols * TILE_ASPECT), 1 / Math.max(rows, 1));
+    if (size > bestSize + 1e-9) {
+      best = cols;
+      bestSize = size;
+    }
+  }
+  return Math.min(best, MAX_COLS);
+}
+
+// fitMosaic keeps a mosaic's columns right for the box it is in, as the
+// window (or full screen) changes its shape. Phones scroll a grid of their
+// own and ignore it.
+export function fitMosaic(grid) {
+  if (!grid || grid.dataset.fitted || typeof ResizeObserver === "undefined") return;
+  grid.dataset.fitted = "1";
+  const n = grid.children.length;
+  new ResizeObserver(() => {
+    const w = grid.clientWidth;
+    const h = grid.clientHeight;
+    if (!w || !h) return;
+    grid.style.setProperty("--cols", String(mosaicGrid(n, w / h)));
+  }).observe(grid);
+}
+
+// PHONE_EAGER is how many tiles a phone loads before they are scrolled to
+// (its first screenful); slides.go's phoneTilesEager.
+const PHONE_EAGER = 9;
+
+function mosaic(art, s, phone) {
+  const tiles = s.tiles || [];
+  const [title, sub] = mosaicHeading(s);
+  const head = el("header", "slide-head mosaic-head");
+  head.append(el("h1", "mosaic-title", title));
+  if (sub) head.append(el("span", "mosaic-sub", sub));
+  head.append(el("span", "slide-of", eyebrow(s)));
+  const grid = el("ul", `mosaic ${tileDensity(tiles.length)}`);
+  grid.dataset.mosaic = "";
+  grid.dataset.cols = String(mosaicGrid(tiles.length, SCREEN_ASPECT));
+  for (const [i, t] of tiles.entries()) {
+    const li = el("li", `tile ${t.photo ? "tile-photo" : "tile-text"}`);
+    li.dataset.submission = String(t.submission_id);
+    const open = el(phone && t.photo ? "a" : "div", "tile-open");
+    if (phone) {
+      open.dataset.tile = String(i);
+      open.dataset.author = t.author || "";
+      open.dataset.detail = t.author_detail || "";
+      if (t.photo) {
+        open.href = t.photo;
+        open.dataset.caption = t.caption || "";
+      }
+    }
+    if (t.photo) {
+      const img = el("img", "tile-img");
+      img.alt = t.caption || `Photo by ${t.author}`;
+      if (phone && i >= PHONE_EAGER) img.loading = "lazy";
+      img.decoding = "async";
+      img.src = t.thumb || t.photo;
+      open.append(img);
+    } else {
+      open.append(el("p", "tile-quote", t.text));
+    }
+    open.append(el("span", "tile-name", t.author));
+    li.append(open);
+    grid.append(li);
+  }
+  art.append(head, grid);
+  fitMosaic(grid);
 }
 
 export function density(rows) {
@@ -49,8 +144,9 @@ export function tallyLine(s) {
 }
 
 // renderSlide returns a new slide element for s; named says whether its
-// author is revealed.
-export function renderSlide(s, named) {
+// author is revealed. On a phone (opts.phone) a mosaic's tiles open larger
+// and load as they are scrolled to.
+export function renderSlide(s, named, opts = {}) {
   const art = el("article", `slide kind-${s.kind}`);
   art.dataset.slide = "";
   art.dataset.key = s.key;
@@ -142,6 +238,10 @@ export function renderSlide(s, named) {
       art.append(body);
       break;
     }
+    case "mosaic": {
+      mosaic(art, s, !!opts.phone);
+      break;
+    }
     case "scores": {
       const head = el("header", "board-head");
       head.append(el("h1", "board-title", s.title));
@@ -179,13 +279,14 @@ export function messageSlide(title, text, eyebrowText) {
   return art;
 }
 
-// whenReady resolves once the slide's photo (if any) is decoded, or after
-// ms: the old slide stays on screen until then, so a change never shows a
-// blank frame. A photo that fails to load does not hold the slide back.
+// whenReady resolves once the slide's photos (a mosaic's tiles but those
+// loaded only when scrolled to) are decoded, or after ms: the old slide
+// stays on screen until then, so a change never shows a blank frame. A
+// photo that fails to load does not hold the slide back.
 export function whenReady(slide, ms) {
-  const img = slide.querySelector("img");
-  if (!img) return Promise.resolve();
-  const decoded = img.decode ? img.decode().catch(() => {}) : Promise.resolve();
+  const imgs = [...slide.querySelectorAll("img")].filter((img) => img.loading !== "lazy");
+  if (!imgs.length) return Promise.resolve();
+  const decoded = Promise.all(imgs.map((img) => (img.decode ? img.decode().catch(() => {}) : null)));
   return Promise.race([decoded, new Promise((r) => setTimeout(r, ms))]);
 }
 
@@ -222,6 +323,10 @@ export function describeSlide(s) {
     case "prompt": return `Prompt: ${s.title}`;
     case "photo": return `Photo by ${s.author}`;
     case "text": return `Answer by ${s.author}`;
+    case "mosaic": {
+      const n = (s.tiles || []).length;
+      return `Mosaic: ${mosaicHeading(s)[0]}, ${n} ${n === 1 ? "answer" : "answers"}${s.pages > 1 ? ` (${s.page} of ${s.pages})` : ""}`;
+    }
     case "award": return `Award: ${s.title}${s.subtitle ? ` (${s.subtitle})` : ""}${s.decided ? "" : ", decided when it comes on screen"}`;
     default: return s.title || s.kind;
   }
@@ -265,3 +370,7 @@ export function hideControlsWhenIdle(root) {
   };
   document.addEventListener("mousemove", wake);
 }
+
+// A mosaic the server painted (a page loaded while one is on screen) is
+// fitted to its window like those built here.
+for (const grid of document.querySelectorAll("[data-stage] [data-mosaic]")) fitMosaic(grid);
