@@ -185,6 +185,24 @@ func (s *Store) RevealSubmissions(ctx context.Context, eventID uint) ([]RevealSu
 	return list, nil
 }
 
+// RevealableAmong returns which of the event's answers ids may still be on
+// a live slide (not hidden, withdrawn or kept out of the show since the
+// deck was built): one read for a whole mosaic.
+func (s *Store) RevealableAmong(ctx context.Context, eventID uint, ids []uint) (map[uint]bool, error) {
+	var ok []uint
+	err := s.db.WithContext(ctx).Model(&Submission{}).
+		Where("event_id = ? AND id IN ? AND NOT hidden AND NOT not_for_live AND NOT out_of_show", eventID, ids).
+		Pluck("id", &ok).Error
+	if err != nil {
+		return nil, fmt.Errorf("check %d answers of event %d for the reveal: %w", len(ids), eventID, err)
+	}
+	out := make(map[uint]bool, len(ok))
+	for _, id := range ok {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // MayReveal reports whether the answer may be on a live slide now: it may
 // have been hidden, or its sender may have withdrawn it, since the deck
 // was built.

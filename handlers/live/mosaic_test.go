@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,8 @@ import (
 	"retreat/models/media"
 )
 
-// mosaics is a deck section for tests, until the show planner emits
-// mosaics itself: after the cover, each prompt's answers as mosaic pages of
+// mosaics is a deck section for tests that need mosaics of a given size
+// (the show plan sizes its own): each prompt's answers as mosaic pages of
 // perPage tiles.
 func mosaics(perPage int) live.Section {
 	return mosaicsBy(func(uint) int { return perPage })
@@ -58,6 +59,44 @@ func mosaicsBy(pageSize func(promptID uint) int) live.Section {
 // useMosaics makes the app's reveal a cover and then mosaics.
 func useMosaics(app *handlertest.App, perPage int) {
 	app.Server.Live().Builder = live.Builder{Sections: []live.Section{live.Cover, mosaics(perPage)}}
+}
+
+// TestMosaicLosesAnswersWithdrawnOrHidden: an answer whose sender keeps
+// it out of the live call leaves the mosaic on screen at once; one hidden
+// since the deck was built is gone from its mosaic when that comes up.
+func TestMosaicLosesAnswersWithdrawnOrHidden(t *testing.T) {
+	s := newShow(t)
+	if _, err := s.app.Store.SetHidden(t.Context(), s.ev.ID, s.cyJoke, false); err != nil {
+		t.Fatal(err)
+	}
+	useMosaics(s.app, 10) // the swing: Dee and Bea; the jokes: Bea and Cy
+	tiles := func(st live.FollowerState) []string {
+		var names []string
+		for _, tile := range st.Slide.Tiles {
+			names = append(names, tile.Author)
+		}
+		return names
+	}
+	s.act(t, s.ana, "start", nil)
+	st := s.act(t, s.ana, "next", nil)
+	if got := tiles(st); st.Slide.Kind != live.KindMosaic || !slices.Equal(got, []string{"Bea", "Dee"}) && !slices.Equal(got, []string{"Dee", "Bea"}) {
+		t.Fatalf("the swing's mosaic: %s %v", st.Slide.Kind, got)
+	}
+	rec := s.bea.PostForm(fmt.Sprintf("/e/%d/prompts/%d/live-consent", s.ev.ID, s.swing.ID), url.Values{"not_for_live": {"1"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d %s", rec.Code, rec.Body.String())
+	}
+	st, body := s.followerState(t, s.dee)
+	if got := tiles(st); !slices.Equal(got, []string{"Dee"}) || strings.Contains(body, "Wheee") {
+		t.Errorf("after Bea kept hers out, the mosaic on screen holds %v:\n%s", got, body)
+	}
+	if _, err := s.app.Store.SetHidden(t.Context(), s.ev.ID, s.beaJoke, true); err != nil {
+		t.Fatal(err)
+	}
+	st = s.act(t, s.ana, "next", nil)
+	if got := tiles(st); st.Slide.PromptTitle != s.joke.Title || !slices.Equal(got, []string{"Cy"}) {
+		t.Errorf("the jokes' mosaic after Bea's was hidden: %v", got)
+	}
 }
 
 // TestMosaicTilePhotosOnlyOnceShown: a phone may load a tile's photo (its

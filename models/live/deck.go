@@ -72,6 +72,9 @@ type Slide struct {
 	// the presenter reveals it.
 	Author       string `json:"author,omitempty"`
 	AuthorDetail string `json:"author_detail,omitempty"`
+	// AuthorID is the author's participant id (the team's, for a team
+	// prompt's answer): what a guess names.
+	AuthorID uint `json:"author_id,omitempty"`
 	// Board, Rows and Revealed describe a scores slide: Rows best first,
 	// the last Revealed of them on screen (revealed from the bottom up).
 	Board    string     `json:"board,omitempty"`
@@ -299,9 +302,10 @@ func mosaicSlide(p *models.Prompt, subs []*models.RevealSubmission, n, of int) S
 
 func answerSlide(p *models.Prompt, s *models.RevealSubmission, n, of int) Slide {
 	sl := Slide{Key: fmt.Sprintf("sub-%d", s.ID), PromptID: p.ID, PromptTitle: p.Title, Number: n, Of: of,
-		SubmissionID: s.ID, Caption: s.Caption, Starred: s.Starred, Author: s.ParticipantName, AuthorDetail: s.TeamName}
+		SubmissionID: s.ID, Caption: s.Caption, Starred: s.Starred, Author: s.ParticipantName, AuthorDetail: s.TeamName,
+		AuthorID: s.ParticipantID}
 	if p.TeamPrompt && s.TeamName != "" && s.TeamID != nil {
-		sl.Author, sl.AuthorDetail = s.TeamName, "sent by "+s.ParticipantName
+		sl.Author, sl.AuthorDetail, sl.AuthorID = s.TeamName, "sent by "+s.ParticipantName, *s.TeamID
 		sl.TeamAnswer = true
 	}
 	if s.HasPhoto() {

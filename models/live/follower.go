@@ -25,28 +25,30 @@ type FollowerState struct {
 // presenter reveals it, leaderboard rows only once revealed, photos by a
 // URL that works only for slides already shown.
 type FollowerSlide struct {
-	Index       int        `json:"index"`
-	Key         string     `json:"key"`
-	Kind        Kind       `json:"kind"`
-	Title       string     `json:"title,omitempty"`
-	Subtitle    string     `json:"subtitle,omitempty"`
-	PromptTitle string     `json:"prompt,omitempty"`
-	Number      int        `json:"number,omitempty"`
-	Of          int        `json:"of,omitempty"`
-	Answers     int        `json:"answers,omitempty"`
-	Photo       string     `json:"photo,omitempty"`
-	Width       int        `json:"width,omitempty"`
-	Height      int        `json:"height,omitempty"`
-	Caption     string     `json:"caption,omitempty"`
-	Text        string     `json:"text,omitempty"`
-	Fit         string     `json:"fit,omitempty"`
-	Starred     bool       `json:"starred,omitempty"`
-	HasAuthor   bool       `json:"has_author,omitempty"`
-	Author      string     `json:"author,omitempty"`
-	Detail      string     `json:"author_detail,omitempty"`
-	Board       string     `json:"board,omitempty"`
-	Rows        []ScoreRow `json:"rows,omitempty"`
-	Hidden      int        `json:"hidden_rows,omitempty"`
+	Index       int    `json:"index"`
+	Key         string `json:"key"`
+	Kind        Kind   `json:"kind"`
+	Title       string `json:"title,omitempty"`
+	Subtitle    string `json:"subtitle,omitempty"`
+	PromptTitle string `json:"prompt,omitempty"`
+	Number      int    `json:"number,omitempty"`
+	Of          int    `json:"of,omitempty"`
+	Answers     int    `json:"answers,omitempty"`
+	Photo       string `json:"photo,omitempty"`
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
+	Caption     string `json:"caption,omitempty"`
+	Text        string `json:"text,omitempty"`
+	Fit         string `json:"fit,omitempty"`
+	Starred     bool   `json:"starred,omitempty"`
+	HasAuthor   bool   `json:"has_author,omitempty"`
+	Author      string `json:"author,omitempty"`
+	Detail      string `json:"author_detail,omitempty"`
+	// AuthorID comes out with the name: a phone compares its guess to it.
+	AuthorID uint       `json:"author_id,omitempty"`
+	Board    string     `json:"board,omitempty"`
+	Rows     []ScoreRow `json:"rows,omitempty"`
+	Hidden   int        `json:"hidden_rows,omitempty"`
 	// SubmissionID names an answer (phones vote and guess on it; their
 	// own they skip). Award slides name their winning answer.
 	SubmissionID uint `json:"submission_id,omitempty"`
@@ -127,7 +129,7 @@ func (d *Deck) ForFollower(i int, named bool) *FollowerSlide {
 		f.SubmissionID, f.TeamAnswer = s.SubmissionID, s.TeamAnswer
 	}
 	if named && s.HasAuthor() {
-		f.Author, f.Detail = s.Author, s.AuthorDetail
+		f.Author, f.Detail, f.AuthorID = s.Author, s.AuthorDetail, s.AuthorID
 		f.GuessRight, f.Guesses = s.GuessRight, s.Guesses
 	}
 	if s.Kind == KindAward {

@@ -276,6 +276,20 @@ func (s *Service) move(ctx context.Context, eventID uint, target func(*State) in
 				drop()
 				continue
 			}
+			if sl.Kind == KindMosaic {
+				// The same for each answer on a mosaic, in one read.
+				n := len(sl.Tiles)
+				if err := s.keepRevealable(ctx, eventID, sl); err != nil {
+					return false, err
+				}
+				if len(sl.Tiles) != n {
+					trimmed = true
+				}
+				if len(sl.Tiles) == 0 {
+					drop()
+					continue
+				}
+			}
 			// An award is decided when it first comes on screen: the votes,
 			// reactions and guesses until now count, and its prompt's
 			// voting closes. One nobody won is not shown at all: a room
@@ -315,6 +329,22 @@ func (s *Service) mayShow(ctx context.Context, eventID uint, sl *Slide) (bool, e
 		return false, err
 	}
 	return sub.MayReveal(), nil
+}
+
+// keepRevealable takes off a mosaic the answers hidden, withdrawn or kept
+// out of the show since the deck was built.
+func (s *Service) keepRevealable(ctx context.Context, eventID uint, sl *Slide) error {
+	ids := make([]uint, len(sl.Tiles))
+	for i := range sl.Tiles {
+		ids[i] = sl.Tiles[i].SubmissionID
+	}
+	ok, err := s.store.RevealableAmong(ctx, eventID, ids)
+	if err != nil {
+		return err
+	}
+	sl.Tiles = slices.DeleteFunc(sl.Tiles, func(t Tile) bool { return !ok[t.SubmissionID] })
+	sl.Answers = len(sl.Tiles)
+	return nil
 }
 
 // keepDecided carries over what the reveal settled into a rebuilt deck:
@@ -396,28 +426,58 @@ func (s *Service) End(ctx context.Context, eventID uint) (*State, error) {
 }
 
 // Withdraw takes an answer out of a running deck at once (its sender kept
-// it out of the live call, or it was deleted). If it is on screen, the
-// slide before it comes back instead. Nothing happens when the reveal is
-// not running or the answer is not in the deck.
+// it out of the live call, or it was deleted): its own slide, or its tile
+// on a mosaic. If its slide is on screen, the slide before it comes back
+// instead; a mosaic on screen loses the tile, or goes if it was the last.
+// Nothing happens when the reveal is not running or the answer is not in
+// the deck.
 func (s *Service) Withdraw(ctx context.Context, eventID, submissionID uint) error {
-	key := fmt.Sprintf("sub-%d", submissionID)
 	st, err := s.Load(ctx, eventID)
-	if err != nil || !st.Live() || st.Deck.Index(key) < 0 {
+	if err != nil || !st.Live() || !st.Deck.holds(submissionID) {
 		return err
 	}
 	_, err = s.change(ctx, eventID, func(st *State) (bool, error) {
-		i := st.Deck.Index(key)
-		if i < 0 {
-			return false, nil
-		}
-		st.Deck.Slides = append(st.Deck.Slides[:i], st.Deck.Slides[i+1:]...)
-		if i <= st.Index && st.Index > 0 {
-			st.Index--
+		changed := false
+		for i := 0; i < len(st.Deck.Slides); i++ {
+			sl := &st.Deck.Slides[i]
+			if sl.Kind == KindMosaic {
+				n := len(sl.Tiles)
+				sl.Tiles = slices.DeleteFunc(sl.Tiles, func(t Tile) bool { return t.SubmissionID == submissionID })
+				sl.Answers = len(sl.Tiles)
+				changed = changed || len(sl.Tiles) != n
+				if len(sl.Tiles) > 0 || n == 0 {
+					continue
+				}
+			} else if sl.Key != SubmissionKey(submissionID) {
+				continue
+			}
+			st.Deck.Slides = append(st.Deck.Slides[:i], st.Deck.Slides[i+1:]...)
+			if i <= st.Index && st.Index > 0 {
+				st.Index--
+			}
+			i--
+			changed = true
 		}
 		st.Index = clamp(st.Index, len(st.Deck.Slides))
-		return true, nil
+		return changed, nil
 	})
 	return err
+}
+
+// holds reports whether the answer is in the deck: on its own slide or on
+// a mosaic.
+func (d *Deck) holds(submissionID uint) bool {
+	if d.Index(SubmissionKey(submissionID)) >= 0 {
+		return true
+	}
+	for i := range d.Slides {
+		for _, t := range d.Slides[i].Tiles {
+			if t.SubmissionID == submissionID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Current is the message a (re)connecting phone is caught up with: one

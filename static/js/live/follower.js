@@ -336,10 +336,10 @@ class Actions {
 
   // guessResult says how the phone's guess on s went, now that its
   // author is out; null if it did not guess. The page's ballot knows for
-  // answers named before it loaded; for one named now, the slide's author
-  // is whom the phone should have picked (names are unique in an event,
-  // whatever their case), so every phone works it out from the one message
-  // they all get, without asking the server.
+  // answers named before it loaded; for one named now, the slide carries
+  // the author's id (a person's, or a team's for a team answer), so every
+  // phone works it out from the one message they all get, without asking
+  // the server.
   guessResult(s) {
     const id = String(s.submission_id);
     const who = this.ballot.guesses[id];
@@ -347,7 +347,7 @@ class Actions {
     const list = (s.team_answer ? this.ballot.teams : this.ballot.people) || [];
     const name = list.find((p) => p.id === who)?.name || "";
     let right = this.ballot.results[id];
-    if (right === undefined) right = !!name && name.toLowerCase() === (s.author || "").toLowerCase();
+    if (right === undefined) right = s.author_id ? who === s.author_id : !!name && name.toLowerCase() === (s.author || "").toLowerCase();
     const p = make("p", `guess-result ${right ? "right" : "wrong"}`, right ? "You guessed right!" : `Not this time — you guessed ${name}`);
     p.dataset.guessResult = right ? "right" : "wrong";
     return p;
