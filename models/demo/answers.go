@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,7 +116,7 @@ func (s *seeder) sendersOf(j int, spec promptSpec) []int {
 }
 
 // between is a whole second in [from, to).
-func between(rng interface{ Int64N(int64) int64 }, from, to time.Time) time.Time {
+func between(rng *rand.Rand, from, to time.Time) time.Time {
 	secs := int64(to.Sub(from) / time.Second)
 	if secs < 1 {
 		return from
@@ -125,7 +126,7 @@ func between(rng interface{ Int64N(int64) int64 }, from, to time.Time) time.Time
 
 // awake is an instant in [opens, closes), between 07:00 and 23:00 in zone
 // if a few tries find one (a short window may fall in the night).
-func awake(rng interface{ Int64N(int64) int64 }, opens, closes time.Time, zone *time.Location) time.Time {
+func awake(rng *rand.Rand, opens, closes time.Time, zone *time.Location) time.Time {
 	t := between(rng, opens, closes)
 	for range 6 {
 		if h := t.In(zone).Hour(); h >= 7 && h < 23 {

@@ -3,7 +3,8 @@
 // people in a dozen time zones on eight teams, eight prompts of every
 // kind, about seven answers a person with a generated photo or text each,
 // moderation, votes, guesses and reactions, the event over and its reveal
-// due. The same seed makes the same event.
+// due. The same seed makes the same event, on dates set by the moment of
+// seeding.
 package demo
 
 import (
@@ -83,7 +84,8 @@ type Options struct {
 	Progress func(Progress)
 }
 
-// Progress is how far one stage of seeding is.
+// Progress is how far one stage of seeding is. The stages, in order:
+// "people" (joining), "answers", "moderation", "votes", "guesses".
 type Progress struct {
 	Stage       string
 	Done, Total int

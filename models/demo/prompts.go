@@ -12,9 +12,12 @@ import (
 const homeZone = "Europe/Berlin"
 
 // timeline is when the event happened, relative to the moment of seeding:
-// it ran over five days in the home zone, ended a few hours ago, every
-// late window has closed since, the leaderboard is frozen and the reveal
-// is planned for the next hour.
+// it ran over five days in the home zone, from 09:00 on the first to 17:30
+// on the last, which was the latest such day at least three hours ago;
+// every late window has closed since, the leaderboard is frozen and the
+// reveal is planned for the next hour. Being fixed to the home zone's
+// clock, the event has the same shape whenever it is seeded (but for
+// daylight-saving differences between zones).
 type timeline struct {
 	home                *time.Location
 	now                 time.Time
@@ -27,8 +30,13 @@ type timeline struct {
 }
 
 func newTimeline(now time.Time, home *time.Location) timeline {
-	end := now.Add(-3 * time.Hour).Truncate(15 * time.Minute)
-	y, m, d := end.In(home).Date()
+	latest := now.Add(-3 * time.Hour)
+	y, m, d := latest.In(home).Date()
+	end := time.Date(y, m, d, 17, 30, 0, 0, home)
+	if end.After(latest) {
+		end = time.Date(y, m, d-1, 17, 30, 0, 0, home)
+		y, m, d = end.Date()
+	}
 	start := time.Date(y, m, d-4, 9, 0, 0, 0, home)
 	return timeline{
 		home:                home,
