@@ -265,10 +265,15 @@ func uniqueName(rng *rand.Rand, pool *namePool, taken, usedLong map[string]bool)
 		default:
 			name = first + " " + last
 		}
-		if try > 20 {
-			// A small pool ran out of pairs: tell people apart as a
-			// team does, with a number.
+		switch {
+		case try > 60:
+			// Even middle initials ran out (thousands of people from a
+			// small pool): tell people apart with a number.
 			name = fmt.Sprintf("%s %d", name, try)
+		case try > 20 && !pool.familyFirst:
+			// The pool ran out of pairs: a middle initial, as people
+			// add when their name is taken.
+			name = fmt.Sprintf("%s %c. %s", first, 'A'+rune(rng.IntN(26)), last)
 		}
 		if key := strings.ToLower(name); !taken[key] && utf8.RuneCountInString(name) <= models.MaxNameLength {
 			taken[key] = true
