@@ -108,7 +108,8 @@ type Credentials struct {
 	Created  bool
 }
 
-// Counts are the rows Seed wrote, by kind.
+// Counts are the rows Seed wrote, by kind (Zones: the time zones the
+// people are in).
 type Counts struct {
 	People, Teams, Zones, Prompts                        int
 	Answers, Photos, Texts                               int
