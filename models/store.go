@@ -221,6 +221,18 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // Now is the store's clock (pinned in tests).
 func (s *Store) Now() time.Time { return s.now() }
 
+// WithClock returns a store on the same database and pool whose clock is
+// now: what it writes is stamped, and checked, as if done at that moment
+// (a join's time, whether an answer is on time or late, when a moderator
+// acted). It exists to replay activity, as `retreat demo` does; requests
+// always use the real clock. Close the original store, not this one.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	c.db = s.db.Session(&gorm.Session{NewDB: true, NowFunc: func() time.Time { return now().UTC() }})
+	return &c
+}
+
 // Close closes the database connection pool.
 func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()

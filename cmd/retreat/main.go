@@ -6,6 +6,7 @@
 //	retreat migrate-storage    copy an embedded install into PostgreSQL + S3
 //	retreat backup FILE        consistent online copy of the database and photos
 //	retreat restore FILE       bring a backup back
+//	retreat demo               seed a finished demo event
 package main
 
 import (
@@ -29,7 +30,7 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
 			fmt.Fprintln(os.Stderr, "retreat:", err)
 		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupCommand(ctx, args, stdout, stderr)
 	case "restore":
 		return restoreCommand(ctx, args, stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -70,4 +73,5 @@ const usage = `Usage:
   retreat migrate-storage [flags]               copy an embedded install into PostgreSQL + S3
   retreat backup [--data-dir D] FILE            consistent copy of the database and photos, while the app runs
   retreat restore [--data-dir D] [--force] FILE bring a backup back (stop the server first)
+  retreat demo [--people N] [--photos fast]     seed a finished demo event and print how to sign in
 `
