@@ -127,6 +127,10 @@ func TestDemoShowAtCompanyScale(t *testing.T) {
 		}
 	}
 
+	if lobby := w.ana.Get(w.presenter()).Body.String(); !strings.Contains(lobby, fmt.Sprintf("of 20 min · %d slides", len(deck.Slides))) {
+		t.Errorf("the presenter's lobby does not give the plan's length and %d slides", len(deck.Slides))
+	}
+
 	// The whole show, the phone following: every slide reaches it, a
 	// mosaic's photos load once it is on screen.
 	st := actDemo(t, w, "start")

@@ -31,6 +31,10 @@ type presenterPage struct {
 	// Counter is "12 / 87". The presenter's notes are in their own window
 	// (notes.go), never drawn over the slide this tab shares.
 	Counter string
+	// Plan says how long the show is planned to last (before the start),
+	// PlanURL where it is changed.
+	Plan    string
+	PlanURL string
 	// Base is the presenter's URL; actions post under it.
 	Base    string
 	BackURL string
@@ -56,6 +60,14 @@ func (h *Handler) showPresenter(c echo.Context) error {
 			page.Slide = newSlideView(presenterSlide(&st.Deck, st.Index), st.Named[cur.Key])
 			page.Counter = fmt.Sprintf("%d / %d", st.Index+1, len(st.Deck.Slides))
 		}
+	} else if page.CanPresent && !page.Preview {
+		// Before the start: what the show will be, beside the button.
+		plan, err := live.ShowPlan(c.Request().Context(), h.store, ev.ID)
+		if err != nil {
+			return err
+		}
+		page.Plan = fmt.Sprintf("Plan: %d:%02d of %d min · %d slides", plan.Seconds/60, plan.Seconds%60, plan.Minutes, plan.Slides)
+		page.PlanURL = fmt.Sprintf("/dashboard/events/%d/show", ev.ID)
 	}
 	return web.HTML(c, http.StatusOK, "live/presenter", page)
 }
