@@ -221,6 +221,11 @@ func TestBrowserDemoReveal(t *testing.T) {
 			}
 			browsertest.Screenshot(t, ctx, "presenter-"+kind)
 			browsertest.Screenshot(t, phone, "phone-"+kind)
+			// A guess list of 300 names once pushed the Guess button off a
+			// 390-pixel screen: nothing may be wider than the phone.
+			if wide := eval[bool](t, phone, `document.documentElement.scrollWidth > innerWidth`); wide {
+				t.Errorf("%s: the phone's page is wider than its screen", cur.Key)
+			}
 		}
 		if st.Index+1 >= len(st.Deck.Slides) {
 			t.Logf("%d slides walked", steps+1)
