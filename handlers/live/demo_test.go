@@ -187,8 +187,21 @@ func TestBrowserDemoReveal(t *testing.T) {
 	t.Cleanup(srv.Close)
 	ctx := browsertest.New(t)
 	phone := browsertest.NewWindow(t, ctx)
-	run(t, ctx, "open the presenter", chromedp.ActionFunc(browsertest.Laptop), as(w.ana, srv.URL),
-		chromedp.Navigate(srv.URL+w.presenter()), chromedp.WaitVisible(`[data-start]`, chromedp.ByQuery))
+	// Before the call: the show plan, at both sizes.
+	plan := fmt.Sprintf("%s/dashboard/events/%d/show", srv.URL, w.ev.ID)
+	run(t, ctx, "open the show plan", chromedp.ActionFunc(browsertest.Phone), as(w.ana, srv.URL),
+		chromedp.Navigate(plan), chromedp.WaitVisible(`[data-show-estimate]`, chromedp.ByQuery))
+	browsertest.Screenshot(t, ctx, "show-plan-phone")
+	if wide := eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth`); wide {
+		t.Error("the show plan is wider than the phone")
+	}
+	run(t, ctx, "laptop", chromedp.ActionFunc(browsertest.Laptop))
+	browsertest.Screenshot(t, ctx, "show-plan-laptop")
+	if got := eval[string](t, ctx, `document.querySelector("[data-planned]").textContent`); !strings.HasPrefix(got, "1") {
+		t.Errorf("the plan's length reads %q, want 1x:xx", got)
+	}
+
+	run(t, ctx, "open the presenter", chromedp.Navigate(srv.URL+w.presenter()), chromedp.WaitVisible(`[data-start]`, chromedp.ByQuery))
 	browsertest.Screenshot(t, ctx, "presenter-lobby")
 	run(t, phone, "the phone follows", chromedp.ActionFunc(browsertest.Phone), as(w.phone, srv.URL),
 		chromedp.Navigate(srv.URL+w.live()), chromedp.WaitVisible(`[data-message=waiting]`, chromedp.ByQuery))
