@@ -18,18 +18,8 @@ import (
 // closed at once.
 func tryStream(t *testing.T, srv *httptest.Server, c *handlertest.Client, path string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
-	req.Header.Set("Accept", "text/event-stream")
-	for _, ck := range c.Cookies() {
-		req.AddCookie(ck)
-	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer res.Body.Close()
+	res, release := holdStream(t, srv, c, path)
+	defer release()
 	if res.StatusCode == http.StatusOK {
 		return res.StatusCode, "", ""
 	}
@@ -37,9 +27,9 @@ func tryStream(t *testing.T, srv *httptest.Server, c *handlertest.Client, path s
 	return res.StatusCode, res.Header.Get("Retry-After"), string(body)
 }
 
-// holdStream opens an event stream as c and keeps it open until release;
-// a refused one is released at once and its status returned.
-func holdStream(t *testing.T, srv *httptest.Server, c *handlertest.Client, path string) (release func(), status int) {
+// holdStream asks for an event stream as c and keeps it open, accepted
+// or not, until release.
+func holdStream(t *testing.T, srv *httptest.Server, c *handlertest.Client, path string) (*http.Response, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
@@ -52,7 +42,7 @@ func holdStream(t *testing.T, srv *httptest.Server, c *handlertest.Client, path 
 		cancel()
 		t.Fatalf("open %s: %v", path, err)
 	}
-	return func() { cancel(); res.Body.Close() }, res.StatusCode
+	return res, func() { cancel(); res.Body.Close() }
 }
 
 // eventually retries f for up to 5 s: a stream's end reaches the server a
@@ -117,9 +107,9 @@ func TestStreamsPerSessionAreLimited(t *testing.T) {
 			// until they all have, one of the four may still be refused.
 			eventually(t, "four places after closing every stream", func() bool {
 				for range 4 {
-					release, code := holdStream(t, srv, tc.c, tc.path)
+					res, release := holdStream(t, srv, tc.c, tc.path)
 					defer release()
-					if code != http.StatusOK {
+					if res.StatusCode != http.StatusOK {
 						return false
 					}
 				}
