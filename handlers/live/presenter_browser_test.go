@@ -373,8 +373,8 @@ func TestBrowserNotesWindowFollowsAndDrives(t *testing.T) {
 	}
 	// The whole plan: cover 10, two prompts 20 each, two spotlights (a
 	// photo 30, a text 15), three mosaic pages 430 each, four scores slides
-	// with no time of their own (the default for scores, 6).
-	if want := fmt.Sprintf("· show %s", clockAt(10+20*2+30+15+430*3+4*6)); c.Total != want {
+	// with no time of their own (the builder gives them the plan's 4 s).
+	if want := fmt.Sprintf("· show %s", clockAt(10+20*2+30+15+430*3+4*4)); c.Total != want {
 		t.Errorf("the show's planned length: %q, want %q", c.Total, want)
 	}
 	// The presenter tab's corner clock says the same, small.

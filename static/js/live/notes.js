@@ -10,8 +10,8 @@
 
 import { AutoAdvance, drawTimer } from "./autoadvance.js";
 import { Overview } from "./overview.js";
-import { clockLines, noteFor, remoteKey } from "./plan.js";
-import { Remote } from "./remote.js";
+import { clockLines, noteFor } from "./plan.js";
+import { Remote, bindControls } from "./remote.js";
 import { messageSlide, renderSlide, toggleFullscreen } from "./slide.js";
 
 const root = document.querySelector("[data-notes-window]");
@@ -149,24 +149,7 @@ function start(root) {
     fullscreen: () => toggleFullscreen(say),
     notes: () => {}, // this is the notes window
   };
-  const keyActions = { ...actions, first: () => remote.go(0), last: () => remote.go(remote.slides.length - 1) };
-  document.addEventListener("keydown", (e) => {
-    if (e.target.closest?.("input, textarea, select, summary")) return;
-    if (overview.isOpen) return;
-    const act = keyActions[remoteKey(e)];
-    if (!act) return;
-    e.preventDefault();
-    act();
-  });
-  for (const btn of root.querySelectorAll("[data-action]")) {
-    btn.addEventListener("click", (e) => {
-      const act = actions[btn.dataset.action];
-      if (!act || (btn.form && !remote.deck)) return; // no deck yet: let the form post
-      e.preventDefault();
-      btn.blur();
-      act();
-    });
-  }
+  bindControls(root, remote, overview, actions);
 
   render();
   remote.start();

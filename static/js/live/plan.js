@@ -6,8 +6,10 @@
 import { describeSlide, presenterKey } from "./slide.js";
 
 // PLAN_SECONDS is a slide's time on screen when the deck has no plan for
-// it (seconds 0): the one place these defaults live.
-export const PLAN_SECONDS = { cover: 20, prompt: 15, photo: 20, text: 15, mosaic: 30, award: 25, scores: 6 };
+// it (seconds 0: a deck saved before slides carried their time; the
+// builder now plans every slide, models/live/plan.go, whose times these
+// follow).
+export const PLAN_SECONDS = { cover: 15, prompt: 8, photo: 20, text: 20, mosaic: 15, award: 12, scores: 4 };
 const OTHER_SECONDS = 15;
 
 // plannedSeconds is slide s's time in the plan.

@@ -12,8 +12,8 @@
 
 import { AutoAdvance, drawTimer } from "./autoadvance.js";
 import { Overview } from "./overview.js";
-import { clockLines, remoteKey } from "./plan.js";
-import { Remote } from "./remote.js";
+import { clockLines } from "./plan.js";
+import { Remote, bindControls } from "./remote.js";
 import { Preloader, authorLine, hideControlsWhenIdle, messageSlide, renderSlide, tallyLine, toggleFullscreen, whenReady } from "./slide.js";
 
 const root = document.querySelector("[data-presenter]");
@@ -116,28 +116,7 @@ function start(root) {
     notes: openNotes,
   };
 
-  const keyActions = { ...actions, first: () => remote.go(0), last: () => remote.go(remote.slides.length - 1) };
-  document.addEventListener("keydown", (e) => {
-    if (e.target.closest?.("input, textarea, select")) return;
-    if (overview.isOpen) return; // the overview has its own keys
-    const act = keyActions[remoteKey(e)];
-    if (!act) return;
-    // A focused button would also take Space/Enter as a click.
-    e.preventDefault();
-    act();
-  });
-
-  // The buttons: the script does what their forms (or links) would,
-  // without a reload.
-  for (const btn of root.querySelectorAll("[data-action]")) {
-    btn.addEventListener("click", (e) => {
-      const act = actions[btn.dataset.action];
-      if (!act || (btn.form && !remote.deck)) return; // no deck yet: let the form post
-      e.preventDefault();
-      btn.blur();
-      act();
-    });
-  }
+  bindControls(root, remote, overview, actions);
   for (const form of root.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (e) => {
       if (!confirm(form.dataset.confirm)) e.preventDefault();

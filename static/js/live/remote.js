@@ -3,7 +3,7 @@
 // brings everyone else's. The presenter tab (presenter.js) and the notes
 // window (notes.js) each hold one and draw it their own way.
 
-import { Plan, ShowClock, sectionStarts, sectionTarget } from "./plan.js";
+import { Plan, ShowClock, remoteKey, sectionStarts, sectionTarget } from "./plan.js";
 
 export class Remote {
   // root carries data-base, data-csrf, data-status, data-seq, data-index
@@ -188,5 +188,32 @@ export class Remote {
       this.loadDeck().then(() => this.onChange()).catch((err) => this.onError(`Could not load the deck: ${err.message}`));
     }
     if (!this.preview) this.follow();
+  }
+}
+
+// bindControls gives a presenting window (the shared tab, the notes
+// window) its keys and buttons: each runs actions[name]. Keys go to the
+// overview while it is open, and never to a form field or a menu.
+export function bindControls(root, remote, overview, actions) {
+  const keyActions = { ...actions, first: () => remote.go(0), last: () => remote.go(remote.slides.length - 1) };
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest?.("input, textarea, select, summary")) return;
+    if (overview.isOpen) return; // the overview has its own keys
+    const act = keyActions[remoteKey(e)];
+    if (!act) return;
+    // A focused button would also take Space/Enter as a click.
+    e.preventDefault();
+    act();
+  });
+  // The buttons: the script does what their forms (or links) would,
+  // without a reload.
+  for (const btn of root.querySelectorAll("[data-action]")) {
+    btn.addEventListener("click", (e) => {
+      const act = actions[btn.dataset.action];
+      if (!act || (btn.form && !remote.deck)) return; // no deck yet: let the form post
+      e.preventDefault();
+      btn.blur();
+      act();
+    });
   }
 }
