@@ -17,7 +17,8 @@ import (
 
 // Phones following the reveal. They see the slide on screen, and earlier
 // slides that were shown, never one still to come; a photo loads only for
-// a slide already shown; an author's name only once the presenter
+// a slide already shown, or one of the next few while the reveal is live
+// (phones preload them); an author's name only once the presenter
 // revealed it. Before the reveal starts there is nothing to see.
 
 type followerPage struct {
@@ -170,11 +171,18 @@ func (h *Handler) showFollowerPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v := c.QueryParam("v"); v != "" && v == live.PhotoVersion(sub.PhotoKey) {
+		// The URL names this very version (a new photo gets a new one),
+		// so a phone keeps it for good: a preloaded photo is never asked
+		// for again when its slide shows.
+		c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	}
 	return web.ServeRendition(c, h.photos, sub, string(media.Phone))
 }
 
 // followerPhoto authorises a phone's photo request: a participant of the
-// event, a slide already shown, an answer still allowed on screen.
+// event, a slide already shown (or in the preload window), an answer
+// still allowed on screen.
 func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*models.Submission, error) {
 	ctx := c.Request().Context()
 	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
@@ -191,6 +199,13 @@ func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*mo
 	shown, err := h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID))
 	if err != nil {
 		return nil, err
+	}
+	if !shown {
+		// Or coming up: phones preload the next few slides' photos while
+		// the reveal is live (see models/live/preload.go).
+		if shown, err = h.preload.MayPreload(ctx, eventID, submissionID); err != nil {
+			return nil, err
+		}
 	}
 	if !shown {
 		return nil, gone

@@ -42,6 +42,9 @@ type Handler struct {
 	// photoGate bounds how many phones' photo requests read the database
 	// at once (see showFollowerPhoto).
 	photoGate chan struct{}
+	// preload says which photos of the slides coming up phones may fetch
+	// ahead (see followerPhoto).
+	preload *live.PreloadGate
 	// reactions counts phones' emoji; reactLimits paces each phone.
 	reactions   *live.Reactor
 	reactLimits *rateLimits
@@ -69,6 +72,7 @@ type Deps struct {
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
 		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders),
+		preload:   live.NewPreloadGate(d.Live),
 		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst),
 		streams: newStreamCounts(d.MaxStreamsPerSession)}
 }

@@ -16,7 +16,8 @@ import (
 
 // ServeRendition streams one JPEG rendition of an authorised submission.
 // Callers have already checked the viewer may see it; the response is
-// private so shared caches never keep it.
+// private so shared caches never keep it (a Cache-Control the caller set
+// stands; the default keeps it a day).
 func ServeRendition(c echo.Context, photos media.Store, sub *models.Submission, sizeParam string) error {
 	if !sub.HasPhoto() {
 		return NewError(http.StatusNotFound, "This answer has no photo.", nil)
@@ -46,7 +47,9 @@ func serveFile(c echo.Context, photos media.Store, key, ctype, attachment string
 	// changes for a given submission version; the ETag is the folder.
 	etag := `"` + key + `"`
 	h := c.Response().Header()
-	h.Set("Cache-Control", "private, max-age=86400")
+	if h.Get("Cache-Control") == "" { // a caller may know better (immutable versioned URLs)
+		h.Set("Cache-Control", "private, max-age=86400")
+	}
 	h.Set("ETag", etag)
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
