@@ -96,10 +96,14 @@ const (
 	// allowed without reading the state again.
 	preloadFresh = 2 * time.Second
 	// preloadRecheck is how soon a photo not found may make the gate read
-	// the state again: a phone asking for a photo that just came into the
-	// window triggers one read, a phone asking for photos far ahead can
-	// make at most one read per interval.
-	preloadRecheck = 50 * time.Millisecond
+	// the state again: the first phone asking for a photo that just came
+	// into the window triggers one read (the others find it then), and
+	// phones asking for photos far ahead make at most one read per
+	// interval, while the rest wait for it. Short, since a read just
+	// before a slide change refuses, until it passes, the photos that
+	// change brought into the window (a phone refused loads the photo
+	// when its slide shows).
+	preloadRecheck = 10 * time.Millisecond
 )
 
 // PreloadGate tells the phones' photo route whether a photo may be
