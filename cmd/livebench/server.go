@@ -66,6 +66,9 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	if o.mosaic {
+		app.Live().Builder = live.Builder{Sections: []live.Section{live.Cover, mosaicPrompts, live.Awards, live.Scores}}
+	}
 	ev, prompts, err := seed(ctx, store)
 	if err != nil {
 		return err
@@ -93,7 +96,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
 		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
 		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-react="+strconv.Itoa(o.reactRate), "-timeout="+o.timeout.String(),
-		"-photos="+strconv.FormatBool(o.photos))
+		"-photos="+strconv.FormatBool(o.photos), "-spread="+o.spread.String())
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -180,9 +183,10 @@ func seed(ctx context.Context, s *models.Store) (*models.Event, []*models.Prompt
 	return ev, prompts, nil
 }
 
-// answer has the first 20 phones answer every prompt (one 12-megapixel
-// photo, run through the real pipeline once and stored for each): a deck
-// of 75 slides, 20 of them photos.
+// answer has the first 32 phones answer the photo prompt (one 12-megapixel
+// photo, run through the real pipeline once and stored for each) and the
+// first 20 the text prompts: with -mosaic a deck of 8 photo slides and two
+// mosaics (12 and 12 tiles), then 40 text slides, awards and scores.
 func answer(ctx context.Context, s *models.Store, photos media.Store, dir string, ev *models.Event, prompts []*models.Prompt) error {
 	people, err := s.Participants(ctx, ev.ID)
 	if err != nil {
@@ -197,7 +201,7 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 		return err
 	}
 	for i := range people {
-		if i >= 20 {
+		if i >= photoAnswers {
 			break
 		}
 		for _, p := range prompts {
@@ -207,6 +211,9 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 				}
 				continue
 			}
+			if i >= textAnswers {
+				continue
+			}
 			text := fmt.Sprintf("Answer of %s to %s: something the room will laugh at", people[i].Name, p.Title)
 			if _, _, err := s.SaveTextAnswer(ctx, ev, p, &people[i], text); err != nil {
 				return err
@@ -214,6 +221,56 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 		}
 	}
 	return nil
+}
+
+// How many phones answer the photo prompt and each text prompt; of the
+// photos, the first spotlights get a slide each (with -mosaic), the others
+// go on mosaics of mosaicTiles.
+const (
+	photoAnswers = 32
+	textAnswers  = 20
+	spotlights   = 8
+	mosaicTiles  = 12
+)
+
+// mosaicPrompts is live.Prompts with each prompt's photo answers after the
+// first spotlights put on mosaic slides, a screen of mosaicTiles each: a
+// big company's show, where not every answer gets a slide of its own.
+func mosaicPrompts(ctx context.Context, src *live.Source) ([]live.Slide, error) {
+	slides, err := live.Prompts(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	var out []live.Slide
+	var tiles []live.Tile
+	var prompt *live.Slide
+	flush := func() {
+		pages := (len(tiles) + mosaicTiles - 1) / mosaicTiles
+		for page := 1; len(tiles) > 0; page++ {
+			n := min(mosaicTiles, len(tiles))
+			out = append(out, live.Slide{Key: live.MosaicKey(prompt.PromptID, page), Kind: live.KindMosaic, Title: prompt.Title,
+				PromptID: prompt.PromptID, PromptTitle: prompt.Title, Tiles: tiles[:n:n], Page: page, Pages: pages})
+			tiles = tiles[n:]
+		}
+	}
+	shown := 0
+	for i := range slides {
+		sl := slides[i]
+		switch {
+		case sl.Kind == live.KindPrompt:
+			flush()
+			prompt, shown = &slides[i], 0
+		case sl.Kind == live.KindPhoto && shown >= spotlights:
+			tiles = append(tiles, live.Tile{SubmissionID: sl.SubmissionID, PhotoKey: sl.PhotoKey, Version: sl.Version,
+				Width: sl.Width, Height: sl.Height, Caption: sl.Caption, Author: sl.Author, AuthorDetail: sl.AuthorDetail})
+			continue
+		case sl.Kind == live.KindPhoto:
+			shown++
+		}
+		out = append(out, sl)
+	}
+	flush()
+	return out, nil
 }
 
 // writePhoto writes a 4000x3000 JPEG with some texture, so renditions
