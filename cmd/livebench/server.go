@@ -66,9 +66,6 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer app.Close()
-	if o.mosaic {
-		app.Live().Builder = live.Builder{Sections: []live.Section{live.Cover, mosaicPrompts, live.Awards, live.Scores}}
-	}
 	ev, prompts, err := seed(ctx, store)
 	if err != nil {
 		return err
@@ -135,6 +132,11 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if err := answer(ctx, store, photos, dir, ev, prompts); err != nil {
 				return err
 			}
+			deck, err := app.Live().Builder.Build(ctx, store, ev.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "livebench: deck %s\n", describeDeck(&deck))
 			rep.Base = mem.settle()
 			mem.resetPeak()
 			fmt.Fprintln(in, "go")
@@ -183,10 +185,18 @@ func seed(ctx context.Context, s *models.Store) (*models.Event, []*models.Prompt
 	return ev, prompts, nil
 }
 
+// How many phones answer the photo prompt and each text prompt.
+const (
+	photoAnswers = 32
+	textAnswers  = 20
+)
+
 // answer has the first 32 phones answer the photo prompt (one 12-megapixel
 // photo, run through the real pipeline once and stored for each) and the
-// first 20 the text prompts: with -mosaic a deck of 8 photo slides and two
-// mosaics (12 and 12 tiles), then 40 text slides, awards and scores.
+// first 20 the text prompts. The show plan makes a deck of 52 slides:
+// cover, prompt, 8 photo spotlights, a mosaic of the other 24 photos
+// (slides 2-10, the ones the moves walk first), then the text prompts'
+// spotlights and mosaics, awards and scores.
 func answer(ctx context.Context, s *models.Store, photos media.Store, dir string, ev *models.Event, prompts []*models.Prompt) error {
 	people, err := s.Participants(ctx, ev.ID)
 	if err != nil {
@@ -223,54 +233,29 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 	return nil
 }
 
-// How many phones answer the photo prompt and each text prompt; of the
-// photos, the first spotlights get a slide each (with -mosaic), the others
-// go on mosaics of mosaicTiles.
-const (
-	photoAnswers = 32
-	textAnswers  = 20
-	spotlights   = 8
-	mosaicTiles  = 12
-)
-
-// mosaicPrompts is live.Prompts with each prompt's photo answers after the
-// first spotlights put on mosaic slides, a screen of mosaicTiles each: a
-// big company's show, where not every answer gets a slide of its own.
-func mosaicPrompts(ctx context.Context, src *live.Source) ([]live.Slide, error) {
-	slides, err := live.Prompts(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	var out []live.Slide
-	var tiles []live.Tile
-	var prompt *live.Slide
-	flush := func() {
-		pages := (len(tiles) + mosaicTiles - 1) / mosaicTiles
-		for page := 1; len(tiles) > 0; page++ {
-			n := min(mosaicTiles, len(tiles))
-			out = append(out, live.Slide{Key: live.MosaicKey(prompt.PromptID, page), Kind: live.KindMosaic, Title: prompt.Title,
-				PromptID: prompt.PromptID, PromptTitle: prompt.Title, Tiles: tiles[:n:n], Page: page, Pages: pages})
-			tiles = tiles[n:]
-		}
-	}
-	shown := 0
-	for i := range slides {
-		sl := slides[i]
-		switch {
-		case sl.Kind == live.KindPrompt:
-			flush()
-			prompt, shown = &slides[i], 0
-		case sl.Kind == live.KindPhoto && shown >= spotlights:
-			tiles = append(tiles, live.Tile{SubmissionID: sl.SubmissionID, PhotoKey: sl.PhotoKey, Version: sl.Version,
-				Width: sl.Width, Height: sl.Height, Caption: sl.Caption, Author: sl.Author, AuthorDetail: sl.AuthorDetail})
+// describeDeck says what the deck's slides are, in order ("cover, prompt,
+// 8 photo, mosaic(24), ...").
+func describeDeck(d *live.Deck) string {
+	var parts []string
+	for i := 0; i < len(d.Slides); {
+		sl := &d.Slides[i]
+		if sl.Kind == live.KindMosaic {
+			parts = append(parts, fmt.Sprintf("mosaic(%d)", len(sl.Tiles)))
+			i++
 			continue
-		case sl.Kind == live.KindPhoto:
-			shown++
 		}
-		out = append(out, sl)
+		j := i
+		for j < len(d.Slides) && d.Slides[j].Kind == sl.Kind {
+			j++
+		}
+		if j-i > 1 {
+			parts = append(parts, fmt.Sprintf("%d %s", j-i, sl.Kind))
+		} else {
+			parts = append(parts, string(sl.Kind))
+		}
+		i = j
 	}
-	flush()
-	return out, nil
+	return fmt.Sprintf("of %d slides: %s", len(d.Slides), strings.Join(parts, ", "))
 }
 
 // writePhoto writes a 4000x3000 JPEG with some texture, so renditions
