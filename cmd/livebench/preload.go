@@ -75,7 +75,17 @@ func (c *photoCache) want(ctx context.Context, urls []string, spread time.Durati
 	go c.preload(ctx, gen, spread, fetch, st)
 }
 
+// init makes the cache of a phone whose first phase has not begun (the
+// start comes before it); c.mu is held.
+func (c *photoCache) init() {
+	if c.entries == nil {
+		c.entries = map[string]*cachedPhoto{}
+	}
+}
+
+// missing is the urls neither loaded nor being loaded; c.mu is held.
 func (c *photoCache) missing(urls []string) []string {
+	c.init()
 	var out []string
 	for _, u := range urls {
 		if c.entries[u] == nil {
@@ -130,6 +140,7 @@ func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context
 	var failed atomic.Bool
 	for _, u := range urls {
 		c.mu.Lock()
+		c.init()
 		e := c.entries[u]
 		if e != nil {
 			select {
