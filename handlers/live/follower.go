@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,14 +187,19 @@ func (h *Handler) showFollowerPhoto(c echo.Context) error {
 func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*models.Submission, error) {
 	ctx := c.Request().Context()
 	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
-	pid, err := h.sessions.PeekParticipantID(c.Request(), eventID)
+	// Who the phone is, remembered a while (see viewers.go).
+	joined, err := h.viewers.participant(ctx, c.Request(), eventID, func(ctx context.Context) (bool, error) {
+		pid, err := h.sessions.PeekParticipantID(c.Request(), eventID)
+		if err != nil || pid == 0 {
+			return false, err
+		}
+		_, err = h.store.EventParticipant(ctx, eventID, pid)
+		return err == nil, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if pid == 0 {
-		return nil, gone
-	}
-	if _, err := h.store.EventParticipant(ctx, eventID, pid); err != nil {
+	if !joined {
 		return nil, gone
 	}
 	shown, err := h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID))

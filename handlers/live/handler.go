@@ -45,6 +45,8 @@ type Handler struct {
 	// preload says which photos of the slides coming up phones may fetch
 	// ahead (see followerPhoto).
 	preload *live.PreloadGate
+	// viewers remembers which sessions are the event's participants.
+	viewers *viewers
 	// reactions counts phones' emoji; reactLimits paces each phone.
 	reactions   *live.Reactor
 	reactLimits *rateLimits
@@ -72,7 +74,7 @@ type Deps struct {
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
 		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders),
-		preload:   live.NewPreloadGate(d.Live),
+		preload: live.NewPreloadGate(d.Live), viewers: newViewers(),
 		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst),
 		streams: newStreamCounts(d.MaxStreamsPerSession)}
 }

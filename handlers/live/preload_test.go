@@ -2,7 +2,9 @@ package live_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,6 +99,9 @@ func TestPhonesMayPreloadTheNextPhotosOnly(t *testing.T) {
 	}
 	if cc := res.Header.Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
 		t.Errorf("Cache-Control of a versioned photo URL: got %q", cc)
+	}
+	if body, _ := io.ReadAll(res.Body); res.Header.Get("Content-Length") != strconv.Itoa(len(body)) || len(body) == 0 {
+		t.Errorf("Content-Length %q for a photo of %d bytes", res.Header.Get("Content-Length"), len(body))
 	}
 	// Without the version, or with an old one, the URL may later mean
 	// another photo: a day, as before.
