@@ -202,14 +202,16 @@ func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*mo
 	if !joined {
 		return nil, gone
 	}
-	shown, err := h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID))
+	// Coming up, or on screen: phones preload the next few slides' photos
+	// while the reveal is live (see models/live/preload.go). Asked first:
+	// it answers from memory, where WasShown reads the database for a
+	// slide not shown yet.
+	shown, err := h.preload.MayPreload(ctx, eventID, submissionID)
 	if err != nil {
 		return nil, err
 	}
 	if !shown {
-		// Or coming up: phones preload the next few slides' photos while
-		// the reveal is live (see models/live/preload.go).
-		if shown, err = h.preload.MayPreload(ctx, eventID, submissionID); err != nil {
+		if shown, err = h.live.WasShown(ctx, eventID, live.SubmissionKey(submissionID)); err != nil {
 			return nil, err
 		}
 	}

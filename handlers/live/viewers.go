@@ -16,7 +16,7 @@ import (
 // changes hardly ever. A phone that left the event, or a participant the
 // organizer removed, may still load the reveal's photos (what the shared
 // screen shows anyway) for up to this long.
-const viewerTTL = 30 * time.Second
+const viewerTTL = time.Minute
 
 // maxViewers bounds the remembered sessions; past it, expired ones are
 // dropped, and if none has expired, everyone is asked again.
