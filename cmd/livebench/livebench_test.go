@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"retreat/models"
+	"retreat/models/live"
 )
 
 // TestLivebenchSmoke runs the load tool small (20 phones, two moves per
@@ -25,17 +30,27 @@ func TestLivebenchSmoke(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-followers", "20", "-moves", "2", "-interval", "100ms",
+	// -spread short, so the phones surely preload within the phase.
+	out, err := exec.CommandContext(ctx, bin, "-followers", "20", "-moves", "3", "-interval", "100ms", "-spread", "200ms",
 		"-churn", "20", "-react", "20", "-timeout", "2m").CombinedOutput()
 	report := string(out)
 	if err != nil {
 		t.Fatalf("livebench: %v\n%s", err, report)
 	}
-	for _, want := range []string{"quiet, 2 slide changes", "20 phone requests/s, 2 slide changes", "20 reactions/s, 2 slide changes",
-		"per phone:", "delivery p99", "slowed by reactions:"} {
+	for _, want := range []string{"quiet, 3 slide changes", "20 phone requests/s, 3 slide changes", "20 reactions/s, 3 slide changes",
+		"photo downloaded too", "there at once", "per phone:", "delivery p99", "slowed by reactions:"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q:\n%s", want, report)
 		}
+	}
+	// Slides 2 and 3 are photos, preloaded while the cover showed.
+	for _, m := range regexp.MustCompile(`photos preloaded\s+(\d+) \((\d+) refused`).FindAllStringSubmatch(report, -1) {
+		if m[1] == "0" || m[2] != "0" {
+			t.Errorf("preloads: %s done, %s refused, want some and none refused:\n%s", m[1], m[2], report)
+		}
+	}
+	if n := strings.Count(report, "photos preloaded"); n != 3 {
+		t.Errorf("%d phases report preloads, want 3:\n%s", n, report)
 	}
 	m := regexp.MustCompile(`reactions\s+\d+/s done \((\d+), (\d+) errors\)`).FindStringSubmatch(report)
 	if m == nil {
@@ -46,5 +61,36 @@ func TestLivebenchSmoke(t *testing.T) {
 	}
 	if m[2] != "0" {
 		t.Errorf("%s reactions were refused:\n%s", m[2], report)
+	}
+}
+
+// TestReadsTheFollowerState: the phones read a slide's photos (a mosaic's
+// first screenful) and the preload list from the state's bytes without
+// decoding them; check them against a real encoded state.
+func TestReadsTheFollowerState(t *testing.T) {
+	fs := live.FollowerState{Seq: 9, Status: models.RevealLive, Slide: &live.FollowerSlide{Kind: live.KindMosaic, Title: "A \"photo\": yes",
+		Tiles: []live.FollowerTile{{SubmissionID: 1, Photo: live.FollowerPhotoURL(3, 1, "a&b"), Thumb: live.FollowerThumbURL(3, 1, "a&b")}, {SubmissionID: 2, Text: "no photo"}}},
+		Preload: []string{live.FollowerPhotoURL(3, 4, "v4"), live.FollowerPhotoURL(3, 5, "v5")}}
+	for i := 6; i < 30; i++ {
+		fs.Slide.Tiles = append(fs.Slide.Tiles, live.FollowerTile{SubmissionID: uint(i), Photo: live.FollowerPhotoURL(3, uint(i), "v"),
+			Thumb: live.FollowerThumbURL(3, uint(i), "v")})
+	}
+	data, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqOf(data); got != 9 {
+		t.Errorf("seq: got %d, want 9", got)
+	}
+	photos := slidePhotos(data)
+	if len(photos) != screenTiles || photos[0] != "/e/3/live/photos/1?v=a&b&size=thumb" || photos[1] != "/e/3/live/photos/6?v=v&size=thumb" {
+		t.Errorf("slide photos: got %v", photos)
+	}
+	if got := preloadOf(data); !slices.Equal(got, fs.Preload) {
+		t.Errorf("preload: got %v, want %v", got, fs.Preload)
+	}
+	data, _ = json.Marshal(live.FollowerState{Seq: 1, Status: models.RevealLive, Slide: &live.FollowerSlide{Kind: live.KindCover}})
+	if p, l := slidePhotos(data), preloadOf(data); p != nil || l != nil {
+		t.Errorf("the cover: photos %v, preload %v", p, l)
 	}
 }

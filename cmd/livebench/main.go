@@ -5,13 +5,20 @@
 //	go run ./cmd/livebench                      # 1000 phones, 30 moves quiet, 30 with reconnects, 30 with reactions
 //	go run ./cmd/livebench -followers 200 -moves 10
 //
+// A presenter spends 10-20 s on a slide, and phones preload the photos
+// coming up over several seconds (see preload.go): to see that, give the
+// moves a presenter's pace,
+//
+//	go run ./cmd/livebench -followers 5000 -moves 12 -interval 10s -react 0 -timeout 9m
+//
 // It reports how long a slide change takes to reach every phone (from the
-// presenter's request to each phone reading the event: p50, p99, max) and
-// the presenter's request time, three times: quiet, while 200 phones a
-// second reconnect, and while phones send 200 emoji reactions a second
-// (-react); then the server's memory per phone, and whether the target
-// holds (a change reaches every phone within 250 ms at p99, and the
-// presenter is not slowed by the reactions).
+// presenter's request to each phone reading the event: p50, p99, max),
+// how long until the slide's photos are on screen too (at once when
+// preloaded), and the presenter's request time, three times: quiet, while
+// 200 phones a second reconnect, and while phones send 200 emoji
+// reactions a second (-react); then the server's memory per phone, and
+// whether the target holds (a change reaches every phone within 250 ms at
+// p99, and the presenter is not slowed by the reactions).
 //
 // The app and the phones run in two processes (this one re-runs itself
 // with -role=phones), so the server's memory is measured alone. Everything
@@ -37,6 +44,7 @@ type options struct {
 	churnRate int
 	reactRate int
 	photos    bool
+	spread    time.Duration
 	timeout   time.Duration
 	profile   string
 	// set for the phones process
@@ -63,7 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.interval, "interval", 300*time.Millisecond, "pause between slide changes")
 	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
 	fs.IntVar(&o.reactRate, "react", 200, "emoji reactions per second (from random phones) during a third run; 0 skips it")
-	fs.BoolVar(&o.photos, "photos", true, "phones download the photo of each photo slide, as the page does")
+	fs.BoolVar(&o.photos, "photos", true, "phones load the photos of each photo slide and preload those coming up, as the page does")
+	fs.DurationVar(&o.spread, "spread", preloadSpread, "the longest pause before each preload (the page's SPREAD_MS; change it only to explore)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")
 	fs.StringVar(&o.url, "url", "", "(phones) the server's address")

@@ -22,12 +22,14 @@ import (
 
 // The phones process: it joins the event as N people through the real
 // join form, signs the presenter in, opens N event streams and moves the
-// slides, timing each change until every phone has read it.
+// slides, timing each change until every phone has read it (and has its
+// photos on screen: see preload.go).
 
-// phone is one browser: its cookies.
+// phone is one browser: its cookies and the photos in its cache.
 type phone struct {
 	name    string
 	cookies map[string]string
+	photos  photoCache
 }
 
 func (p *phone) header() string {
@@ -59,6 +61,11 @@ type bench struct {
 	base   string
 	in     *bufio.Scanner
 	out    io.Writer
+	phones []*phone
+	// seq is the reveal's sequence number after the presenter's last move.
+	seq int64
+	// preloads counts the phones' preloads, in all phases.
+	preloads preloadStats
 }
 
 func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -78,6 +85,7 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	start := time.Now()
 	phones := make([]*phone, o.followers)
+	b.phones = phones
 	err = parallel(ctx, len(phones), 16, func(i int) error {
 		p, err := b.join(ctx, fmt.Sprintf("Phone %04d", i+1))
 		phones[i] = p
@@ -97,7 +105,7 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	// Every phone opens its stream and reads the current state.
 	start = time.Now()
-	rec := newRecorder(o.followers, 3*o.moves+1)
+	rec := newRecorder(o.followers, 3*o.moves, 4+3*(o.moves+1))
 	streams, stopStreams := context.WithCancel(ctx)
 	defer stopStreams()
 	var opened sync.WaitGroup
@@ -108,7 +116,8 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		sem <- struct{}{}
 		go func() {
 			first := true
-			err := b.follow(streams, p, func(seq int64, photo string) {
+			fetch := func(ctx context.Context, photo string) error { return b.download(ctx, p, photo) }
+			err := b.follow(streams, p, func(seq int64, data []byte) {
 				if first {
 					first = false
 					rec.initial(seq)
@@ -116,14 +125,23 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					opened.Done()
 					return
 				}
-				if rec.got(i, seq) && photo != "" && b.o.photos {
-					// As the page does: load the slide's photo.
+				m, measured := rec.move(seq)
+				if measured {
+					rec.got(i, m)
+				}
+				if !b.o.photos {
+					return
+				}
+				// As the page does: show the slide's photos (from the
+				// cache, or loaded now), then preload what comes next.
+				if photos := slidePhotos(data); measured && len(photos) > 0 {
 					go func() {
-						if b.download(streams, p, photo) == nil {
-							rec.gotPhoto(i, seq)
+						if ok, instant := p.photos.show(streams, photos, fetch); ok {
+							rec.gotPhoto(i, m, instant)
 						}
 					}()
 				}
+				p.photos.want(streams, preloadOf(data), b.o.spread, fetch, &b.preloads)
 			})
 			if first { // never got going
 				streamErrs.Add(1)
@@ -144,12 +162,14 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	// The first event every phone got was the state before the start:
-	// start is seq+1, and move i is seq+2+i.
-	if _, err := b.act(ctx, presenter, "start", nil); err != nil {
+	// The first event every phone got was the state before the start;
+	// from there on each of the presenter's moves is the next seq.
+	if b.seq, err = b.act(ctx, presenter, "start", nil); err != nil {
 		return err
 	}
-	rec.firstMove.Store(rec.initialSeq + 2)
+	if b.seq != rec.initialSeq+1 {
+		return fmt.Errorf("start got seq %d, want %d (someone else moved the reveal?)", b.seq, rec.initialSeq+1)
+	}
 	quiet, err := b.moves(ctx, presenter, rec, 0, nil)
 	if err != nil {
 		return err
@@ -251,18 +271,25 @@ func (b *bench) signIn(ctx context.Context) (*phone, error) {
 	return p, nil
 }
 
-// move is the presenter going to slide index: the new sequence number, and
-// whether the slide has a photo.
-func (b *bench) move(ctx context.Context, p *phone, index int) (int64, bool, error) {
+// move is the presenter going to slide index, measured as move m (-1:
+// not measured): it reports whether the slide has photos.
+func (b *bench) move(ctx context.Context, p *phone, rec *recorder, index, m int) (bool, error) {
+	want := b.seq + 1
+	if m >= 0 {
+		rec.bind(want, m) // before the phones can see it
+	}
 	res, body, err := b.do(ctx, p, http.MethodPost, fmt.Sprintf("/dashboard/events/%d/reveal/goto", b.o.eventID),
 		url.Values{"index": {strconv.Itoa(index)}}, "application/json")
 	if err != nil {
-		return 0, false, err
+		return false, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return 0, false, fmt.Errorf("goto: %d %s", res.StatusCode, body)
+		return false, fmt.Errorf("goto: %d %s", res.StatusCode, body)
 	}
-	return seqOf(body), photoOf(body) != "", nil
+	if b.seq = seqOf(body); b.seq != want {
+		return false, fmt.Errorf("move %d got seq %d, want %d (someone else moved the reveal?)", m, b.seq, want)
+	}
+	return len(slidePhotos(body)) > 0, nil
 }
 
 // act is a presenter action, as presenter.js sends it.
@@ -302,8 +329,8 @@ func (b *bench) download(ctx context.Context, p *phone, path string) error {
 }
 
 // follow reads p's event stream until ctx ends, calling got with each
-// slide event's sequence number and photo URL ("" if none).
-func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, photo string)) error {
+// slide event's sequence number and data (valid only during the call).
+func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, data []byte)) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/e/%d/live/stream", b.base, b.o.eventID), nil)
 	if err != nil {
 		return err
@@ -325,7 +352,7 @@ func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, photo 
 			return err
 		}
 		if data, ok := bytes.CutPrefix(line, []byte("data: ")); ok {
-			got(seqOf(data), photoOf(data))
+			got(seqOf(data), data)
 		}
 	}
 }
@@ -345,37 +372,23 @@ func seqOf(data []byte) int64 {
 	return n
 }
 
-// photoOf reads the slide's photo URL without decoding the rest.
-func photoOf(data []byte) string {
-	i := bytes.Index(data, []byte(`"photo":"`))
-	if i < 0 {
-		return ""
-	}
-	data = data[i+len(`"photo":"`):]
-	j := bytes.IndexByte(data, '"')
-	if j < 0 {
-		return ""
-	}
-	// JSON escapes "&" in URLs as \u0026.
-	return strings.ReplaceAll(string(data[:j]), `\u0026`, "&")
-}
-
 // recorder keeps, per move and phone, when the phone read it (and when it
-// had the slide's photo).
+// had the slide's photos on screen, and whether at once).
 type recorder struct {
 	epoch      time.Time
 	initialSeq int64
-	firstMove  atomic.Int64
 	once       sync.Once
+	moveOf     []atomic.Int64   // [seq-initialSeq] the move measured, plus one; 0: not measured
 	at         [][]atomic.Int64 // [move][phone] nanoseconds since epoch, 0: not yet
 	counts     []atomic.Int64
 	photoAt    [][]atomic.Int64
 	photos     []atomic.Int64
+	instant    []atomic.Int64 // [move] phones whose photos were there at once
 }
 
-func newRecorder(phones, moves int) *recorder {
-	r := &recorder{epoch: time.Now(), at: make([][]atomic.Int64, moves), counts: make([]atomic.Int64, moves),
-		photoAt: make([][]atomic.Int64, moves), photos: make([]atomic.Int64, moves)}
+func newRecorder(phones, moves, seqs int) *recorder {
+	r := &recorder{epoch: time.Now(), moveOf: make([]atomic.Int64, seqs), at: make([][]atomic.Int64, moves), counts: make([]atomic.Int64, moves),
+		photoAt: make([][]atomic.Int64, moves), photos: make([]atomic.Int64, moves), instant: make([]atomic.Int64, moves)}
 	for i := range r.at {
 		r.at[i] = make([]atomic.Int64, phones)
 		r.photoAt[i] = make([]atomic.Int64, phones)
@@ -387,56 +400,77 @@ func (r *recorder) initial(seq int64) { r.once.Do(func() { r.initialSeq = seq })
 
 func (r *recorder) now() int64 { return int64(time.Since(r.epoch)) }
 
-// got records that phone read move seq, reporting whether it was a move
-// being measured.
-func (r *recorder) got(phone int, seq int64) bool {
-	m, ok := r.move(seq)
-	if ok && r.at[m][phone].CompareAndSwap(0, r.now()) {
-		r.counts[m].Add(1)
-	}
-	return ok
-}
-
-func (r *recorder) gotPhoto(phone int, seq int64) {
-	m, ok := r.move(seq)
-	if ok && r.photoAt[m][phone].CompareAndSwap(0, r.now()) {
-		r.photos[m].Add(1)
+// bind says the state with seq is move m.
+func (r *recorder) bind(seq int64, m int) {
+	if i := seq - r.initialSeq; i >= 0 && i < int64(len(r.moveOf)) && m < len(r.at) {
+		r.moveOf[i].Store(int64(m) + 1)
 	}
 }
 
-func (r *recorder) move(seq int64) (int64, bool) {
-	first := r.firstMove.Load()
-	if first == 0 {
+// move is the move measured by the state with seq, if any.
+func (r *recorder) move(seq int64) (int, bool) {
+	i := seq - r.initialSeq
+	if i < 0 || i >= int64(len(r.moveOf)) {
 		return 0, false
 	}
-	m := seq - first
-	return m, m >= 0 && m < int64(len(r.at))
+	m := r.moveOf[i].Load()
+	return int(m - 1), m > 0
+}
+
+// got records that phone read move m.
+func (r *recorder) got(phone, m int) {
+	if r.at[m][phone].CompareAndSwap(0, r.now()) {
+		r.counts[m].Add(1)
+	}
+}
+
+// gotPhoto records that phone had move m's photos on screen (instant: they
+// were loaded before the slide came).
+func (r *recorder) gotPhoto(phone, m int, instant bool) {
+	if r.photoAt[m][phone].CompareAndSwap(0, r.now()) {
+		r.photos[m].Add(1)
+		if instant {
+			r.instant[m].Add(1)
+		}
+	}
 }
 
 // moves makes o.moves slide changes starting at move number from, each
-// timed from the presenter's request to every phone reading it, with
-// churn running meanwhile when set.
+// timed from the presenter's request to every phone reading it (and having
+// its photos on screen), with churn running meanwhile when set. A phase
+// starts as a reveal does: phones with nothing cached, the presenter on
+// the cover for one interval (at least a second, while the churn builds
+// up), the phones preloading what comes.
 func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from int, churn *churner) (ph phase, err error) {
+	for _, p := range b.phones {
+		p.photos.reset()
+	}
+	if _, err := b.move(ctx, presenter, rec, 0, -1); err != nil {
+		return ph, err
+	}
+	preDone, preFailed := b.preloads.done.Load(), b.preloads.failed.Load()
+	defer func() {
+		ph.Preloads, ph.PreloadsFailed = b.preloads.done.Load()-preDone, b.preloads.failed.Load()-preFailed
+	}()
 	if churn != nil {
 		stop := churn.start(ctx, b.o.churnRate)
 		defer func() { ph.Churn = stop() }()
-		time.Sleep(time.Second) // let the load build up first
+	}
+	if err := sleep(ctx, max(b.o.interval, time.Second)); err != nil {
+		return ph, err
 	}
 	var delivery, last, post, photos, lastPhoto []float64
 	n := len(rec.at[0])
 	for i := 0; i < b.o.moves; i++ {
 		m := from + i
 		t0 := rec.now()
-		// Both runs walk the same slides (the first ones: photos, then
-		// text), so they compare.
-		seq, photo, err := b.move(ctx, presenter, 1+i%70)
+		// Every phase walks the same slides (the first ones: photos, a
+		// mosaic or two, then text), so they compare.
+		photo, err := b.move(ctx, presenter, rec, 1+i%70, m)
 		if err != nil {
 			return ph, err
 		}
 		post = append(post, ms(rec.now()-t0))
-		if want := rec.firstMove.Load() + int64(m); seq != want {
-			return ph, fmt.Errorf("move %d got seq %d, want %d (someone else moved the reveal?)", m, seq, want)
-		}
 		deadline := time.Now().Add(5 * time.Second)
 		for rec.counts[m].Load() < int64(n) && time.Now().Before(deadline) {
 			time.Sleep(2 * time.Millisecond)
@@ -455,6 +489,7 @@ func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from
 				}
 			}
 			lastPhoto = append(lastPhoto, ms(worst))
+			ph.PhotosAtOnce += int(rec.instant[m].Load())
 		}
 		var worst int64
 		for p := 0; p < n; p++ {
@@ -568,7 +603,7 @@ func (c *churner) hit(ctx context.Context, p *phone) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	got := false
-	err := c.b.follow(ctx, p, func(int64, string) { got = true; cancel() })
+	err := c.b.follow(ctx, p, func(int64, []byte) { got = true; cancel() })
 	if got {
 		return nil
 	}

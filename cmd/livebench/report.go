@@ -43,12 +43,19 @@ type phase struct {
 	LastPhone stats `json:"last_phone"`
 	Presenter stats `json:"presenter"`
 	Missed    int   `json:"missed"`
-	// Photo is, for photo slides, the time until a phone had downloaded
-	// the photo too (what a person waits to see it); LastPhoto per move.
-	Photo        stats      `json:"photo"`
-	LastPhoto    stats      `json:"last_photo"`
-	PhotosMissed int        `json:"photos_missed"`
-	Churn        churnStats `json:"churn"`
+	// Photo is, for photo slides (and mosaics), the time until a phone had
+	// the photos on screen too (what a person waits to see them), from its
+	// cache if preloaded; LastPhoto per move. PhotosAtOnce counts the
+	// phones that had them before the slide came.
+	Photo        stats `json:"photo"`
+	LastPhoto    stats `json:"last_photo"`
+	PhotosMissed int   `json:"photos_missed"`
+	PhotosAtOnce int   `json:"photos_at_once"`
+	// Preloads are the photos phones fetched ahead in the phase, and
+	// those refused or failed.
+	Preloads       int64      `json:"preloads"`
+	PreloadsFailed int64      `json:"preloads_failed"`
+	Churn          churnStats `json:"churn"`
 }
 
 type churnStats struct {
@@ -93,6 +100,10 @@ func (r *report) print(w io.Writer) {
 		if ph.Photo.N > 0 {
 			fmt.Fprintf(w, "    photo downloaded too     %s\n", ph.Photo)
 			fmt.Fprintf(w, "    ... by the last phone    %s\n", ph.LastPhoto)
+			fmt.Fprintf(w, "    ... there at once        %d of %d (%.0f%%, preloaded)\n", ph.PhotosAtOnce, ph.Photo.N, 100*float64(ph.PhotosAtOnce)/float64(ph.Photo.N))
+		}
+		if ph.Preloads > 0 || ph.PreloadsFailed > 0 {
+			fmt.Fprintf(w, "    photos preloaded         %d (%d refused or failed)\n", ph.Preloads, ph.PreloadsFailed)
 		}
 		if ph.PhotosMissed > 0 {
 			fmt.Fprintf(w, "    MISSED: %d photo downloads did not finish within 15 s\n", ph.PhotosMissed)

@@ -93,7 +93,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
 		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
 		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-react="+strconv.Itoa(o.reactRate), "-timeout="+o.timeout.String(),
-		"-photos="+strconv.FormatBool(o.photos))
+		"-photos="+strconv.FormatBool(o.photos), "-spread="+o.spread.String())
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -132,6 +132,11 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if err := answer(ctx, store, photos, dir, ev, prompts); err != nil {
 				return err
 			}
+			deck, err := app.Live().Builder.Build(ctx, store, ev.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "livebench: deck %s\n", describeDeck(&deck))
 			rep.Base = mem.settle()
 			mem.resetPeak()
 			fmt.Fprintln(in, "go")
@@ -180,9 +185,18 @@ func seed(ctx context.Context, s *models.Store) (*models.Event, []*models.Prompt
 	return ev, prompts, nil
 }
 
-// answer has the first 20 phones answer every prompt (one 12-megapixel
-// photo, run through the real pipeline once and stored for each): a deck
-// of 75 slides, 20 of them photos.
+// How many phones answer the photo prompt and each text prompt.
+const (
+	photoAnswers = 32
+	textAnswers  = 20
+)
+
+// answer has the first 32 phones answer the photo prompt (one 12-megapixel
+// photo, run through the real pipeline once and stored for each) and the
+// first 20 the text prompts. The show plan makes a deck of 52 slides:
+// cover, prompt, 8 photo spotlights, a mosaic of the other 24 photos
+// (slides 2-10, the ones the moves walk first), then the text prompts'
+// spotlights and mosaics, awards and scores.
 func answer(ctx context.Context, s *models.Store, photos media.Store, dir string, ev *models.Event, prompts []*models.Prompt) error {
 	people, err := s.Participants(ctx, ev.ID)
 	if err != nil {
@@ -197,7 +211,7 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 		return err
 	}
 	for i := range people {
-		if i >= 20 {
+		if i >= photoAnswers {
 			break
 		}
 		for _, p := range prompts {
@@ -207,6 +221,9 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 				}
 				continue
 			}
+			if i >= textAnswers {
+				continue
+			}
 			text := fmt.Sprintf("Answer of %s to %s: something the room will laugh at", people[i].Name, p.Title)
 			if _, _, err := s.SaveTextAnswer(ctx, ev, p, &people[i], text); err != nil {
 				return err
@@ -214,6 +231,31 @@ func answer(ctx context.Context, s *models.Store, photos media.Store, dir string
 		}
 	}
 	return nil
+}
+
+// describeDeck says what the deck's slides are, in order ("cover, prompt,
+// 8 photo, mosaic(24), ...").
+func describeDeck(d *live.Deck) string {
+	var parts []string
+	for i := 0; i < len(d.Slides); {
+		sl := &d.Slides[i]
+		if sl.Kind == live.KindMosaic {
+			parts = append(parts, fmt.Sprintf("mosaic(%d)", len(sl.Tiles)))
+			i++
+			continue
+		}
+		j := i
+		for j < len(d.Slides) && d.Slides[j].Kind == sl.Kind {
+			j++
+		}
+		if j-i > 1 {
+			parts = append(parts, fmt.Sprintf("%d %s", j-i, sl.Kind))
+		} else {
+			parts = append(parts, string(sl.Kind))
+		}
+		i = j
+	}
+	return fmt.Sprintf("of %d slides: %s", len(d.Slides), strings.Join(parts, ", "))
 }
 
 // writePhoto writes a 4000x3000 JPEG with some texture, so renditions

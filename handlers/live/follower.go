@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +18,8 @@ import (
 
 // Phones following the reveal. They see the slide on screen, and earlier
 // slides that were shown, never one still to come; a photo loads only for
-// a slide already shown; an author's name only once the presenter
+// a slide already shown, or one of the next few while the reveal is live
+// (phones preload them); an author's name only once the presenter
 // revealed it. Before the reveal starts there is nothing to see.
 
 type followerPage struct {
@@ -190,28 +192,48 @@ func (h *Handler) showFollowerPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v := c.QueryParam("v"); v != "" && v == live.PhotoVersion(sub.PhotoKey) {
+		// The URL names this very version (a new photo gets a new one),
+		// so a phone keeps it for good: a preloaded photo is never asked
+		// for again when its slide shows.
+		c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	}
 	return web.ServeRendition(c, h.photos, sub, string(size))
 }
 
 // followerPhoto authorises a phone's photo request: a participant of the
-// event, an answer already on screen (its own slide or a mosaic's tile),
-// still allowed there.
+// event, an answer coming up (the preload window) or already on screen
+// (its own slide or a mosaic's tile), still allowed there.
 func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*models.Submission, error) {
 	ctx := c.Request().Context()
 	gone := web.NewError(http.StatusNotFound, "We couldn't find that photo.", nil)
-	pid, err := h.sessions.PeekParticipantID(c.Request(), eventID)
+	// Who the phone is, remembered a while (see viewers.go).
+	joined, err := h.viewers.participant(ctx, c.Request(), eventID, func(ctx context.Context) (bool, error) {
+		pid, err := h.sessions.PeekParticipantID(c.Request(), eventID)
+		if err != nil || pid == 0 {
+			return false, err
+		}
+		_, err = h.store.EventParticipant(ctx, eventID, pid)
+		return err == nil, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if pid == 0 {
+	if !joined {
 		return nil, gone
 	}
-	if _, err := h.store.EventParticipant(ctx, eventID, pid); err != nil {
-		return nil, gone
-	}
-	shown, err := h.shown.Shown(ctx, eventID, submissionID)
+	// Coming up, or on screen: phones preload the next few slides' photos
+	// while the reveal is live (see models/live/preload.go). Asked first:
+	// it answers from memory, where Shown may read the database for an
+	// answer not shown yet.
+	shown, err := h.preload.MayPreload(ctx, eventID, submissionID)
 	if err != nil {
 		return nil, err
+	}
+	if !shown {
+		if shown, err = h.shown.Shown(ctx, eventID, submissionID); err != nil {
+			return nil, err
+		}
 	}
 	if !shown {
 		return nil, gone

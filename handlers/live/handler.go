@@ -44,6 +44,11 @@ type Handler struct {
 	// screen, on their own slide or on a mosaic.
 	photoGate chan struct{}
 	shown     *live.ShownAnswers
+	// preload says which photos of the slides coming up phones may fetch
+	// ahead (see followerPhoto).
+	preload *live.PreloadGate
+	// viewers remembers which sessions are the event's participants.
+	viewers *viewers
 	// reactions counts phones' emoji; reactLimits paces each phone.
 	reactions   *live.Reactor
 	reactLimits *rateLimits
@@ -71,6 +76,7 @@ type Deps struct {
 func New(d Deps) *Handler {
 	return &Handler{store: d.Store, photos: d.Photos, web: d.Web, sessions: d.Sessions, live: d.Live, log: d.Log,
 		baseURL: d.BaseURL, done: make(chan struct{}), photoGate: make(chan struct{}, photoReaders), shown: live.NewShownAnswers(d.Live),
+		preload: live.NewPreloadGate(d.Live), viewers: newViewers(),
 		reactions: live.NewReactor(d.Live, d.Store, d.Log, 0), reactLimits: newRateLimits(reactEvery, reactBurst),
 		streams: newStreamCounts(d.MaxStreamsPerSession)}
 }

@@ -19,6 +19,9 @@ type FollowerState struct {
 	// Named says the current slide's author is revealed.
 	Named bool           `json:"named"`
 	Slide *FollowerSlide `json:"slide,omitempty"`
+	// Preload lists the photo URLs of the slides coming up, nearest
+	// first, for phones to fetch ahead (see preload.go).
+	Preload []string `json:"preload,omitempty"`
 }
 
 // FollowerSlide is a slide as a phone may see it: no author before the
@@ -161,6 +164,7 @@ func encodeFollower(st *State) (Message, error) {
 		if sl := st.Current(); sl != nil {
 			fs.Named = st.Named[sl.Key]
 			fs.Slide = st.Deck.ForFollower(st.Index, fs.Named)
+			fs.Preload = st.Deck.PreloadURLs(st.Index)
 			if fs.Slide.SubmissionID != 0 && sl.Kind != KindAward {
 				fs.Slide.VotingOpen = st.VotingOpen(sl.PromptID)
 			}

@@ -11,6 +11,7 @@
 // Without this script the page reloads itself every few seconds.
 
 import { messageSlide, renderSlide, whenReady } from "./slide.js";
+import { preloadPhotos } from "./preload.js";
 
 
 function start(root) {
@@ -76,6 +77,7 @@ function start(root) {
     st.status = st.status || "idle";
     const same = st.seq === state.seq;
     state = st;
+    preloadPhotos(st);
     root.dataset.seq = String(st.seq);
     updateNav();
     actions.update(st);
