@@ -45,6 +45,7 @@ type options struct {
 	reactRate int
 	photos    bool
 	spread    time.Duration
+	verbose   bool
 	timeout   time.Duration
 	profile   string
 	// set for the phones process
@@ -72,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
 	fs.IntVar(&o.reactRate, "react", 200, "emoji reactions per second (from random phones) during a third run; 0 skips it")
 	fs.BoolVar(&o.photos, "photos", true, "phones load the photos of each photo slide and preload those coming up, as the page does")
+	fs.BoolVar(&o.verbose, "v", false, "print each move's numbers as it goes")
 	fs.DurationVar(&o.spread, "spread", preloadSpread, "the longest pause before each preload (the page's SPREAD_MS; change it only to explore)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")

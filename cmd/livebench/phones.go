@@ -61,6 +61,7 @@ type bench struct {
 	base   string
 	in     *bufio.Scanner
 	out    io.Writer
+	log    io.Writer // -v: each move's numbers
 	phones []*phone
 	// seq is the reveal's sequence number after the presenter's last move.
 	seq int64
@@ -80,9 +81,12 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		IdleConnTimeout:     30 * time.Second,
 	}
 	defer tr.CloseIdleConnections()
-	b := &bench{o: o, base: o.url, in: bufio.NewScanner(os.Stdin), out: stdout,
+	b := &bench{o: o, base: o.url, in: bufio.NewScanner(os.Stdin), out: stdout, log: io.Discard,
 		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 
+	if o.verbose {
+		b.log = stderr
+	}
 	start := time.Now()
 	phones := make([]*phone, o.followers)
 	b.phones = phones
@@ -502,6 +506,8 @@ func (b *bench) moves(ctx context.Context, presenter *phone, rec *recorder, from
 			worst = max(worst, at-t0)
 		}
 		last = append(last, ms(worst))
+		fmt.Fprintf(b.log, "move %2d to slide %2d: last phone %6.1f ms, photos %d (%d at once), preloads so far %d\n",
+			m, 1+i%70, ms(worst), rec.photos[m].Load(), rec.instant[m].Load(), b.preloads.done.Load()-preDone)
 		if err := sleep(ctx, b.o.interval); err != nil {
 			return ph, err
 		}

@@ -18,11 +18,18 @@ import (
 // waited for, if a preload of them is under way: a browser joins the
 // request).
 
-// preloadSpread is static/js/live/preload.js's SPREAD_MS: before each
-// preload a phone waits a random pause of up to this, and it loads one
-// photo at a time. Keep the two equal (-spread changes it for a run, to
-// explore).
-const preloadSpread = 8 * time.Second
+// preloadSpread and preloadAtOnce are static/js/live/preload.js's
+// SPREAD_MS and AT_ONCE: a phone loads at most preloadAtOnce photos at a
+// time, each after a random pause of up to preloadSpread. Keep them equal
+// (-spread changes the pause for a run, to explore).
+const (
+	preloadSpread = 8 * time.Second
+	preloadAtOnce = 2
+)
+
+// browserConns is how many requests a browser has in flight to one
+// server (HTTP/1.1): a slide's photos not preloaded load this many at once.
+const browserConns = 6
 
 // screenTiles is how many of a mosaic's tiles a phone shows on its first
 // screen (models/live.PreloadTiles): the slide counts as on screen when
@@ -35,7 +42,7 @@ type photoCache struct {
 	gen     int // bumped by reset: a preloader of an older generation stops
 	entries map[string]*cachedPhoto
 	wanted  []string
-	running bool
+	lanes   int // preloads running (each one photo after another)
 }
 
 // cachedPhoto is a photo loaded or being loaded.
@@ -57,22 +64,19 @@ func (c *photoCache) reset() {
 	c.gen++
 	c.entries = map[string]*cachedPhoto{}
 	c.wanted = nil
-	c.running = false
+	c.lanes = 0
 }
 
 // want replaces the photos to preload with urls (nearest first), as each
 // new state does on the page, and starts the preloader if it is idle.
 func (c *photoCache) want(ctx context.Context, urls []string, spread time.Duration, fetch func(context.Context, string) error, st *preloadStats) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.wanted = c.missing(urls)
-	if c.running || len(c.wanted) == 0 {
-		c.mu.Unlock()
-		return
+	for c.lanes < preloadAtOnce && c.lanes < len(c.wanted) {
+		c.lanes++
+		go c.preload(ctx, c.gen, spread, fetch, st)
 	}
-	c.running = true
-	gen := c.gen
-	c.mu.Unlock()
-	go c.preload(ctx, gen, spread, fetch, st)
 }
 
 // init makes the cache of a phone whose first phase has not begun (the
@@ -95,8 +99,8 @@ func (c *photoCache) missing(urls []string) []string {
 	return out
 }
 
-// preload is preload.js's loop: pause, take the nearest photo still
-// wanted, load it, until none is left.
+// preload is one of preload.js's lanes: pause, take the nearest photo
+// still wanted (and not loading), load it, until none is left.
 func (c *photoCache) preload(ctx context.Context, gen int, spread time.Duration, fetch func(context.Context, string) error, st *preloadStats) {
 	for {
 		pause := time.Duration(0)
@@ -113,7 +117,7 @@ func (c *photoCache) preload(ctx context.Context, gen int, spread time.Duration,
 		}
 		wanted := c.missing(c.wanted)
 		if len(wanted) == 0 {
-			c.running = false
+			c.lanes--
 			c.mu.Unlock()
 			return
 		}
@@ -132,12 +136,14 @@ func (c *photoCache) preload(ctx context.Context, gen int, spread time.Duration,
 }
 
 // show puts a slide's photos on screen: those loaded at once, the others
-// fetched now (or waited for while a preload is under way). It reports
-// whether all came, and whether all were there already.
+// fetched now, browserConns at a time (or waited for while a preload is
+// under way). It reports whether all came, and whether all were there
+// already.
 func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context.Context, string) error) (ok, instant bool) {
 	instant = true
 	var wg sync.WaitGroup
 	var failed atomic.Bool
+	conns := make(chan struct{}, browserConns)
 	for _, u := range urls {
 		c.mu.Lock()
 		c.init()
@@ -159,7 +165,9 @@ func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				conns <- struct{}{}
 				e.ok = fetch(ctx, u) == nil
+				<-conns
 				close(e.done)
 			}()
 		}

@@ -93,7 +93,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
 		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
 		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-react="+strconv.Itoa(o.reactRate), "-timeout="+o.timeout.String(),
-		"-photos="+strconv.FormatBool(o.photos), "-spread="+o.spread.String())
+		"-photos="+strconv.FormatBool(o.photos), "-spread="+o.spread.String(), "-v="+strconv.FormatBool(o.verbose))
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {

@@ -7,20 +7,23 @@
 //
 // Pacing. Every phone learns of a new photo in the same instant (the slide
 // change), and a company's worth of phones asking at once is what made
-// slide changes late. So a phone loads one photo at a time, and waits a
-// random pause of up to SPREAD_MS before each: N phones ask for a new
-// photo at about N / SPREAD_MS a second (625/s for 5,000 phones), flat
-// over the slide, instead of N at once. SPREAD_MS stays under the shortest
-// time a presenter spends on a slide (10-20 s), so the photos of one slide
-// change are in before the next; the window is three photo slides deep,
-// so a photo is listed two or three changes before it shows, and a phone
-// that just connected (three to fetch) still has the nearest in time. A
-// mosaic's dozen tiles take about a minute, at a quarter of a photo a
-// second per phone.
+// slide changes late. So a phone loads at most AT_ONCE photos at a time,
+// and waits a random pause of up to SPREAD_MS before each: N phones ask
+// for a slide change's new photo at about N / SPREAD_MS a second (625/s
+// for 5,000 phones), flat over the slide, instead of N at once. SPREAD_MS
+// stays under the shortest time a presenter spends on a slide (10-20 s),
+// so the photo one change brings is in before the next; the window is
+// three photo slides deep, so a photo is listed two or three changes
+// before it shows, and a phone that just connected (three to fetch) has
+// the nearest in time. Two at a time is for a mosaic: its dozen tiles
+// come in about half a minute (two every SPREAD_MS / 2 on average), in
+// the two or three slides before it, where one at a time took a minute
+// and most phones still lacked some when it came up.
 //
 // cmd/livebench/preload.go models this pacing with the same constants:
 // change them together.
 export const SPREAD_MS = 8000;
+export const AT_ONCE = 2;
 
 // KEEP bounds the URLs remembered as fetched (strings only: the bytes
 // are in the browser's cache, not held here).
@@ -30,11 +33,18 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // PhotoPreloader fetches the photos it is told about, paced as above.
 export class PhotoPreloader {
-  constructor(spreadMs = SPREAD_MS) {
+  constructor(spreadMs = SPREAD_MS, atOnce = AT_ONCE) {
     this.spreadMs = spreadMs;
+    this.atOnce = atOnce;
     this.wanted = [];
+    this.loading = new Set();
     this.fetched = new Set(); // loaded, or refused: not asked again
-    this.running = false;
+    this.lanes = 0;
+  }
+
+  // next is the nearest photo wanted that is neither loaded nor loading.
+  next() {
+    return this.wanted.find((u) => !this.fetched.has(u) && !this.loading.has(u));
   }
 
   // want replaces the photos to fetch with urls (nearest first): a newer
@@ -42,22 +52,26 @@ export class PhotoPreloader {
   // (the slide loads it itself).
   want(urls) {
     this.wanted = (urls || []).filter((u) => !this.fetched.has(u));
-    if (!this.running && this.wanted.length) this.run();
+    const todo = this.wanted.filter((u) => !this.loading.has(u)).length;
+    while (this.lanes < this.atOnce && this.lanes < todo) this.lane();
   }
 
-  async run() {
-    this.running = true;
+  // lane loads photos one after another, each after its pause, until
+  // none is left.
+  async lane() {
+    this.lanes++;
     try {
-      while (this.wanted.length) {
+      for (;;) {
         await pause(Math.random() * this.spreadMs);
         // The list may have changed during the pause: take its nearest.
-        const url = this.wanted.find((u) => !this.fetched.has(u));
+        const url = this.next();
         if (!url) break;
+        this.loading.add(url);
         await this.fetch(url);
-        this.wanted = this.wanted.filter((u) => !this.fetched.has(u));
+        this.loading.delete(url);
       }
     } finally {
-      this.running = false;
+      this.lanes--;
     }
   }
 
