@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -101,7 +102,8 @@ func TestMosaicLosesAnswersWithdrawnOrHidden(t *testing.T) {
 
 // TestMosaicTilePhotosOnlyOnceShown: a phone may load a tile's photo (its
 // thumbnail and its larger rendition) once the mosaic holding it has been
-// on screen, never before, and never once the answer is hidden.
+// on screen or is coming up next (preloading), never before the start, and
+// never once the answer is hidden.
 func TestMosaicTilePhotosOnlyOnceShown(t *testing.T) {
 	s := newShow(t)
 	useMosaics(s.app, 1) // one tile a page: Dee's (starred) on page 1, Bea's on page 2
@@ -113,14 +115,14 @@ func TestMosaicTilePhotosOnlyOnceShown(t *testing.T) {
 		}
 		return phone.Get(p).Code
 	}
-	s.act(t, s.ana, "start", nil)
 	for _, id := range []uint{s.deePhoto, s.beaPhoto} {
 		for _, size := range []string{"", "thumb"} {
 			if code := tile(id, size); code != http.StatusNotFound {
-				t.Errorf("tile %d (%q) before its mosaic: got %d, want 404", id, size, code)
+				t.Errorf("tile %d (%q) before the start: got %d, want 404", id, size, code)
 			}
 		}
 	}
+	s.act(t, s.ana, "start", nil)
 
 	st := s.goTo(t, live.MosaicKey(s.swing.ID, 1))
 	f := st.Slide
@@ -142,9 +144,10 @@ func TestMosaicTilePhotosOnlyOnceShown(t *testing.T) {
 	if code := tile(s.deePhoto, "full"); code != http.StatusNotFound {
 		t.Errorf("a phone asking for the full-size rendition: got %d, want 404", code)
 	}
-	// Page 2 is still to come: Bea's tile stays out of reach.
-	if code := tile(s.beaPhoto, "thumb"); code != http.StatusNotFound {
-		t.Errorf("Bea's tile, on page 2, before page 2: got %d, want 404", code)
+	// Page 2 is next: phones may preload its first screenful.
+	time.Sleep(20 * time.Millisecond) // the preload gate reads the state again after 10 ms
+	if code := tile(s.beaPhoto, "thumb"); code != http.StatusOK {
+		t.Errorf("Bea's tile, on page 2, coming up next: got %d, want 200 (preloaded)", code)
 	}
 	s.goTo(t, live.MosaicKey(s.swing.ID, 2))
 	if code := tile(s.beaPhoto, "thumb"); code != http.StatusOK {
@@ -587,8 +590,8 @@ func TestOfflineDeckCarriesMosaicTiles(t *testing.T) {
 
 // TestMosaicTilesAllAtOnce: when a mosaic comes up every phone asks for
 // its tiles in the same moment; all of them are served (the deck is read
-// once for them, see live.ShownAnswers), and a tile of a mosaic still to
-// come is not, in the same burst.
+// once for them, see live.ShownAnswers), and so are the next mosaic's
+// first screenful (preloaded), but not its other tiles, in the same burst.
 func TestMosaicTilesAllAtOnce(t *testing.T) {
 	s := newShow(t)
 	dee, err := s.app.Store.EventSubmission(t.Context(), s.ev.ID, s.deePhoto)
@@ -599,14 +602,16 @@ func TestMosaicTilesAllAtOnce(t *testing.T) {
 	useMosaics(s.app, 16) // page 1: Dee's, Bea's and 14 of the crowd
 	s.act(t, s.ana, "start", nil)
 	s.goTo(t, live.MosaicKey(s.swing.ID, 1))
+	// Page 2 is next: its first screenful may be preloaded, the rest not.
 	onPage1 := append([]uint{s.deePhoto, s.beaPhoto}, ids[:14]...)
-	later := ids[14:]
-	codes := make(chan string, len(onPage1)+len(later))
+	ahead := ids[14 : 14+live.PreloadTiles]
+	later := ids[14+live.PreloadTiles:]
+	codes := make(chan string, len(onPage1)+len(ahead)+len(later))
 	var wg sync.WaitGroup
 	for _, batch := range []struct {
 		ids  []uint
 		want int
-	}{{onPage1, http.StatusOK}, {later, http.StatusNotFound}} {
+	}{{onPage1, http.StatusOK}, {ahead, http.StatusOK}, {later, http.StatusNotFound}} {
 		for _, id := range batch.ids {
 			wg.Go(func() {
 				if code := s.cy.Get(live.FollowerThumbURL(s.ev.ID, id, "x")).Code; code != batch.want {

@@ -74,6 +74,7 @@ func TestPhonesMayPreloadTheNextPhotosOnly(t *testing.T) {
 		t.Errorf("the first photo before the start: got %d, want 404", c)
 	}
 	st := s.act(t, s.ana, "start", nil) // the cover
+	settle()                            // the refusal just before the start was read a moment ago
 	var want []string
 	for _, id := range s.photos[:live.PreloadSlides] {
 		want = append(want, fmt.Sprintf("%s/photos/%d?v=", s.live(), id))
