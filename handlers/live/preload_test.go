@@ -101,7 +101,10 @@ func TestPhonesMayPreloadTheNextPhotosOnly(t *testing.T) {
 	if cc := res.Header.Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
 		t.Errorf("Cache-Control of a versioned photo URL: got %q", cc)
 	}
-	if body, _ := io.ReadAll(res.Body); res.Header.Get("Content-Length") != strconv.Itoa(len(body)) || len(body) == 0 {
+	// A photo on disk goes out by sendfile with its length; one from S3
+	// is streamed as the bucket sends it.
+	body, _ := io.ReadAll(res.Body)
+	if len(body) == 0 || s.app.S3 == nil && res.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
 		t.Errorf("Content-Length %q for a photo of %d bytes", res.Header.Get("Content-Length"), len(body))
 	}
 	// Without the version, or with an old one, the URL may later mean
