@@ -56,11 +56,16 @@ func TestLivebenchSmoke(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no reactions line in the report:\n%s", report)
 	}
-	if done, _ := strconv.Atoi(m[1]); done == 0 {
+	done, _ := strconv.Atoi(m[1])
+	refused, _ := strconv.Atoi(m[2])
+	if done == 0 {
 		t.Errorf("no reaction was taken:\n%s", report)
 	}
-	if m[2] != "0" {
-		t.Errorf("%s reactions were refused:\n%s", m[2], report)
+	// A reaction sent as the slide changes can meet the next slide, and
+	// one that takes no reactions (a mosaic, a title) refuses it, as it
+	// would a phone's: a few of those, never most.
+	if refused > done/10 {
+		t.Errorf("%d of %d reactions were refused:\n%s", refused, done, report)
 	}
 }
 
