@@ -138,7 +138,9 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				}
 				// As the page does: show the slide's photos (from the
 				// cache, or loaded now), then preload what comes next.
-				if photos := slidePhotos(data); measured && len(photos) > 0 {
+				if photos := slidePhotos(data); measured && len(photos) > 0 && p.photos.ready(photos) {
+					rec.gotPhoto(i, m, true) // on screen with the slide
+				} else if measured && len(photos) > 0 {
 					go func() {
 						if ok, instant := p.photos.show(streams, photos, fetch); ok {
 							rec.gotPhoto(i, m, instant)

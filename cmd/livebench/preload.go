@@ -135,6 +135,28 @@ func (c *photoCache) preload(ctx context.Context, gen int, spread time.Duration,
 	}
 }
 
+// ready reports whether all of urls are loaded: the slide's photos are on
+// screen with it.
+func (c *photoCache) ready(urls []string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, u := range urls {
+		e := c.entries[u]
+		if e == nil {
+			return false
+		}
+		select {
+		case <-e.done:
+			if !e.ok {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // show puts a slide's photos on screen: those loaded at once, the others
 // fetched now, browserConns at a time (or waited for while a preload is
 // under way). It reports whether all came, and whether all were there
