@@ -142,8 +142,8 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					rec.gotPhoto(i, m, true) // on screen with the slide
 				} else if measured && len(photos) > 0 {
 					go func() {
-						if ok, instant := p.photos.show(streams, photos, fetch); ok {
-							rec.gotPhoto(i, m, instant)
+						if ok, _ := p.photos.show(streams, photos, fetch); ok {
+							rec.gotPhoto(i, m, false) // a preload still under way counts as late
 						}
 					}()
 				}
