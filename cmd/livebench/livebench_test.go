@@ -3,6 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -97,5 +102,24 @@ func TestReadsTheFollowerState(t *testing.T) {
 	data, _ = json.Marshal(live.FollowerState{Seq: 1, Status: models.RevealLive, Slide: &live.FollowerSlide{Kind: live.KindCover}})
 	if p, l := slidePhotos(data), preloadOf(data); p != nil || l != nil {
 		t.Errorf("the cover: photos %v, preload %v", p, l)
+	}
+}
+
+// TestFollowReadsLongEvents: a state longer than the phone's read buffer
+// (a mosaic's runs to several kilobytes) still arrives whole.
+func TestFollowReadsLongEvents(t *testing.T) {
+	long := `{"seq":7,"slide":{"caption":"` + strings.Repeat("x", 10000) + `"}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "id: 6\nevent: slide\ndata: {\"seq\":6}\n\nid: 7\nevent: slide\ndata: %s\n\n", long)
+	}))
+	defer srv.Close()
+	b := &bench{o: options{eventID: 1}, base: srv.URL, client: srv.Client()}
+	var got []string
+	err := b.follow(t.Context(), &phone{cookies: map[string]string{}}, func(seq int64, data []byte) { got = append(got, string(data)) })
+	if !errors.Is(err, io.EOF) {
+		t.Errorf("follow: %v, want EOF at the end of the stream", err)
+	}
+	if len(got) != 2 || got[1] != long+"\n" {
+		t.Errorf("got %d events, the second of %d bytes, want 2 and %d", len(got), len(got[len(got)-1]), len(long)+1)
 	}
 }

@@ -142,7 +142,7 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					rec.gotPhoto(i, m, true) // on screen with the slide
 				} else if measured && len(photos) > 0 {
 					go func() {
-						if ok, _ := p.photos.show(streams, photos, fetch); ok {
+						if p.photos.show(streams, photos, fetch) {
 							rec.gotPhoto(i, m, false) // a preload still under way counts as late
 						}
 					}()
@@ -351,9 +351,20 @@ func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, data [
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("stream: %d", res.StatusCode)
 	}
+	// A small buffer per phone (thousands of them); a longer line (a
+	// mosaic's state runs to several kilobytes) is gathered in long.
 	r := bufio.NewReaderSize(res.Body, 4096)
+	var long []byte
 	for {
 		line, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = r.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if err != nil {
 			return err
 		}

@@ -157,12 +157,11 @@ func (c *photoCache) ready(urls []string) bool {
 	return true
 }
 
-// show puts a slide's photos on screen: those loaded at once, the others
-// fetched now, browserConns at a time (or waited for while a preload is
-// under way). It reports whether all came, and whether all were there
-// already.
-func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context.Context, string) error) (ok, instant bool) {
-	instant = true
+// show puts the photos of a slide that came before they were all loaded
+// on screen: those loaded at once, the others fetched now, browserConns
+// at a time (or waited for while a preload is under way). It reports
+// whether all came.
+func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context.Context, string) error) bool {
 	var wg sync.WaitGroup
 	var failed atomic.Bool
 	conns := make(chan struct{}, browserConns)
@@ -177,11 +176,9 @@ func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context
 					e = nil // the preload was refused: the slide asks again
 				}
 			default:
-				instant = false
 			}
 		}
 		if e == nil {
-			instant = false
 			e = &cachedPhoto{done: make(chan struct{})}
 			c.entries[u] = e
 			wg.Add(1)
@@ -208,7 +205,7 @@ func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context
 		}()
 	}
 	wg.Wait()
-	return !failed.Load(), instant
+	return !failed.Load()
 }
 
 // slidePhotos reads the photo URLs of the state's slide without decoding
