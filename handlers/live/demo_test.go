@@ -2,7 +2,6 @@ package live_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -135,7 +134,7 @@ func TestDemoShowAtCompanyScale(t *testing.T) {
 	// mosaic's photos load once it is on screen.
 	st := actDemo(t, w, "start")
 	for {
-		got, _ := followerStateOf(t, w.phone, w.live())
+		got, _ := (&show{app: w.app, ev: w.ev}).followerState(t, w.phone)
 		if got.Index != st.Index || got.Slide == nil {
 			t.Fatalf("phone at %d, presenter at %d", got.Index, st.Index)
 		}
@@ -163,19 +162,6 @@ func actDemo(t *testing.T, w *demoWorld, action string) live.FollowerState {
 	t.Helper()
 	s := &show{app: w.app, ev: w.ev, ana: w.ana}
 	return s.act(t, w.ana, action, nil)
-}
-
-func followerStateOf(t *testing.T, c *handlertest.Client, livePath string) (live.FollowerState, string) {
-	t.Helper()
-	code, body := getJSON(c, livePath+"/state.json")
-	if code != http.StatusOK {
-		t.Fatalf("state.json: %d %s", code, body)
-	}
-	var st live.FollowerState
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st, body
 }
 
 // TestBrowserDemoReveal walks the presenter through the demo's whole deck

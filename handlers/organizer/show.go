@@ -131,23 +131,21 @@ func promptSummary(pp *live.PromptPlan) string {
 	if pp.Answers == 0 {
 		return "No answers to show yet: just its title."
 	}
-	var parts []string
-	switch n := len(pp.Spotlights); n {
+	spotlights := fmt.Sprintf("%d spotlights", len(pp.Spotlights))
+	switch len(pp.Spotlights) {
 	case 0:
-		parts = append(parts, "no spotlights")
+		spotlights = "No spotlights"
 	case 1:
-		parts = append(parts, "1 spotlight")
-	default:
-		parts = append(parts, fmt.Sprintf("%d spotlights", n))
+		spotlights = "1 spotlight"
 	}
 	switch pages := len(pp.Mosaic); pages {
 	case 0:
+		return spotlights + "."
 	case 1:
-		parts = append(parts, fmt.Sprintf("the other %d on one mosaic", len(pp.Mosaic[0])))
+		return fmt.Sprintf("%s, the other %d on one mosaic.", spotlights, len(pp.Mosaic[0]))
 	default:
-		parts = append(parts, fmt.Sprintf("the other %d on %d mosaic screens of about %d", pp.Answers-len(pp.Spotlights), pages, len(pp.Mosaic[0])))
+		return fmt.Sprintf("%s, the other %d on %d mosaic screens of about %d.", spotlights, pp.Answers-len(pp.Spotlights), pages, len(pp.Mosaic[0]))
 	}
-	return strings.ToUpper(parts[0][:1]) + parts[0][1:] + strings.Join(append([]string{""}, parts[1:]...), ", ") + "."
 }
 
 // clock prints seconds as m:ss.
