@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -35,6 +37,26 @@ func extract(t *testing.T, files map[string][]byte, dir string) {
 	}
 }
 
+// offlineCopy downloads the offline copy of s's reveal, unzips it and
+// closes the server (the copy must not need it). It returns index.html's
+// file:// URL and the copy's deck: awards decided now, those nobody won
+// left out.
+func offlineCopy(t *testing.T, s *stageShow) (string, *live.Deck) {
+	t.Helper()
+	rec := s.ana.Get(fmt.Sprintf("/dashboard/events/%d/reveal/offline.zip", s.ev.ID))
+	if rec.Code != 200 {
+		t.Fatalf("download: %d %s", rec.Code, rec.Body.String())
+	}
+	dir := t.TempDir()
+	extract(t, unzip(t, rec.Body.Bytes()), dir)
+	s.srv.Close()
+	deck, err := s.app.Server.Live().OfflineDeck(t.Context(), s.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + filepath.ToSlash(dir) + "/index.html", &deck
+}
+
 // TestBrowserOfflineDeckFromDisk unzips the offline copy, closes the server
 // and takes the tab offline, opens index.html from file:// and presents it
 // with the keys: every slide, photos letterboxed, names hidden until R, at
@@ -42,20 +64,7 @@ func extract(t *testing.T, files map[string][]byte, dir string) {
 func TestBrowserOfflineDeckFromDisk(t *testing.T) {
 	s := newStageShow(t, true)
 	ctx := browsertest.New(t)
-	rec := s.ana.Get(fmt.Sprintf("/dashboard/events/%d/reveal/offline.zip", s.ev.ID))
-	if rec.Code != 200 {
-		t.Fatalf("download: %d %s", rec.Code, rec.Body.String())
-	}
-	dir := t.TempDir()
-	extract(t, unzip(t, rec.Body.Bytes()), dir)
-	// Nothing to reach: the copy must not need the server.
-	s.srv.Close()
-
-	// The copy's deck: awards decided now, those nobody won left out.
-	deck, err := s.app.Server.Live().OfflineDeck(t.Context(), s.ev.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	index, deck := offlineCopy(t, s)
 	n := len(deck.Slides)
 	key := map[string]string{}
 	for _, sl := range deck.Slides {
@@ -78,7 +87,6 @@ func TestBrowserOfflineDeckFromDisk(t *testing.T) {
 		}
 	})
 
-	index := "file://" + filepath.ToSlash(dir) + "/index.html"
 	run(t, ctx, "open the copy offline at 1920x1080",
 		network.Enable(),
 		network.EmulateNetworkConditions(true, 0, -1, -1),
@@ -170,15 +178,8 @@ func TestBrowserOfflineDeckFromDisk(t *testing.T) {
 	waitKey(t, ctx, key["Pan"])
 	waitAuthor("Pan")
 
-	// N: the notes say what comes next.
-	press(t, ctx, "n")
-	var next string
-	run(t, ctx, "notes", chromedp.WaitVisible(`[data-notes]`, chromedp.ByQuery), chromedp.Text(`[data-note-next]`, &next, chromedp.ByQuery))
-	if next != "Next: Photo by Por" {
-		t.Errorf("notes say %q", next)
-	}
-	browsertest.Screenshot(t, ctx, "1080-notes")
-	press(t, ctx, "n")
+	// The notes have a window of their own (TestBrowserOfflineNotesWindow).
+	noNotesOverTheSlide(t, ctx)
 
 	press(t, ctx, kb.End)
 	waitKey(t, ctx, deck.Slides[n-1].Key)
@@ -240,4 +241,199 @@ func TestBrowserOfflineDeckFromDisk(t *testing.T) {
 	if len(exceptions) > 0 {
 		t.Errorf("script errors: %v", exceptions)
 	}
+}
+
+// TestBrowserOfflineNotesWindow presents the offline copy from disk with
+// its notes in a window of their own, as the live presenter's are: N opens
+// it (nothing of the notes is drawn on the slides, the window shared on
+// the call), it follows every move and its keys move the slides, N brings
+// it back once closed, and it survives a reload of the slides. A browser
+// that refuses the window gets a message where the banner is.
+func TestBrowserOfflineNotesWindow(t *testing.T) {
+	s := newStageShow(t, true)
+	ctx := browsertest.New(t)
+	index, deck := offlineCopy(t, s)
+	n := len(deck.Slides)
+	key := map[string]string{}
+	for _, sl := range deck.Slides {
+		if sl.Kind == live.KindPhoto {
+			key[sl.Author] = sl.Key
+		}
+	}
+
+	var mu sync.Mutex
+	var exceptions []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			exceptions = append(exceptions, e.ExceptionDetails.Error())
+			mu.Unlock()
+		}
+	})
+	run(t, ctx, "open the copy at 1280x800", chromedp.ActionFunc(browsertest.Laptop), chromedp.Navigate(index),
+		browsertest.Until(`document.querySelector("[data-offline]").dataset.ready === "1"`, 10*time.Second))
+	waitKey(t, ctx, "cover")
+	counter := func() string { return measure(t, ctx).Counter }
+	note := func(win context.Context, sel string) string {
+		return eval[string](t, win, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? "(none)"`, sel))
+	}
+	waitNote := func(win context.Context, sel, want string) {
+		t.Helper()
+		js := fmt.Sprintf(`document.querySelector(%q)?.textContent === %q`, sel, want)
+		if err := chromedp.Run(win, browsertest.Until(js, 5*time.Second)); err != nil {
+			t.Fatalf("notes window %s: %q, want %q", sel, note(win, sel), want)
+		}
+	}
+
+	// N opens a window of its own; the slides show nothing of the notes.
+	win, winID := openOfflineNotes(t, ctx)
+	noNotesOverTheSlide(t, ctx)
+	text := eval[string](t, win, `document.body.innerText`)
+	for _, want := range []string{"Now: ", "Next: ", "Spring hunt", "phones do not follow an offline copy"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notes window lacks %q:\n%s", want, text)
+		}
+	}
+	waitNote(win, "[data-counter]", fmt.Sprintf("1 / %d", n))
+	if bg := eval[string](t, win, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(11, 16, 32)" {
+		t.Errorf("notes window without css/live.css: body background %q", bg)
+	}
+	if d := eval[string](t, win, `getComputedStyle(document.querySelector(".np-main")).display`); d != "grid" {
+		t.Errorf("notes window laid out as %q, want the live notes window's grid", d)
+	}
+
+	// → in the notes window moves the slides, and the notes follow.
+	press(t, win, kb.ArrowRight)
+	waitKey(t, ctx, deck.Slides[1].Key)
+	if c := counter(); c != fmt.Sprintf("2 / %d", n) {
+		t.Errorf("slides counter after → in the notes window: %q", c)
+	}
+	waitNote(win, "[data-counter]", fmt.Sprintf("2 / %d", n))
+	// The clock runs from the first move.
+	run(t, win, "the clock ticks", browsertest.Until(`/^00:0[1-9]$/.test(document.querySelector("[data-elapsed]").textContent)`, 5*time.Second))
+
+	for deck.Index(key["Pan"]) > deck.Index(eval[string](t, ctx, `document.querySelector("[data-stage] [data-slide]").dataset.key`)) {
+		cur := counter()
+		press(t, win, kb.PageDown)
+		run(t, ctx, "the slide moves", browsertest.Until(fmt.Sprintf(`document.querySelector("[data-counter]").textContent !== %q`, cur), 5*time.Second))
+	}
+	waitKey(t, ctx, key["Pan"])
+	waitNote(win, "[data-note-now]", "Now: Photo by Pan · name hidden (R)")
+	waitNote(win, "[data-note-next]", "Next: Photo by Por")
+	run(t, win, "both photos in the notes window", browsertest.Until(`[...document.querySelectorAll("[data-screen] img")].every((i) => !i.closest("[hidden]") && i.complete && i.naturalWidth > 0)`, 5*time.Second))
+	press(t, win, "r")
+	run(t, ctx, "R in the notes window reveals the name", browsertest.Until(`document.querySelector("[data-stage] [data-author]").textContent.startsWith("Pan")`, 5*time.Second))
+	waitNote(win, "[data-note-now]", "Now: Photo by Pan · name revealed")
+	press(t, win, kb.ArrowLeft)
+	waitKey(t, ctx, deck.Slides[deck.Index(key["Pan"])-1].Key)
+	press(t, win, kb.ArrowRight)
+	waitKey(t, ctx, key["Pan"])
+
+	noNotesOverTheSlide(t, ctx)
+	browsertest.Screenshot(t, ctx, "slides-1280x800")
+	browsertest.Screenshot(t, win, "notes-1280x800")
+	run(t, ctx, "phone", chromedp.ActionFunc(browsertest.Phone))
+	noNotesOverTheSlide(t, ctx)
+	browsertest.Screenshot(t, ctx, "slides-phone")
+	run(t, ctx, "laptop", chromedp.ActionFunc(browsertest.Laptop))
+
+	// N again brings the same window forward: nothing new opens and it is
+	// not rebuilt.
+	eval[bool](t, win, `document.querySelector("[data-notes-window]").dataset.mark = "1", true`)
+	press(t, ctx, "n")
+	time.Sleep(300 * time.Millisecond)
+	if pages := pageTargets(t, ctx); pages != 2 {
+		t.Errorf("%d windows after N with the notes open, want 2", pages)
+	}
+	if m := eval[string](t, win, `document.querySelector("[data-notes-window]").dataset.mark || ""`); m != "1" {
+		t.Error("N rebuilt the open notes window")
+	}
+
+	// A reload of the slides closes the notes window: the reloaded page
+	// is an origin of its own (file://) and could not reach it. N opens a
+	// new one, whose keys move the slides.
+	run(t, ctx, "reload", chromedp.Reload(), browsertest.Until(`document.querySelector("[data-offline]")?.dataset.ready === "1"`, 10*time.Second))
+	waitKey(t, ctx, key["Pan"])
+	waitWindows(t, ctx, 1)
+	win, winID = openOfflineNotes(t, ctx)
+	waitNote(win, "[data-note-now]", "Now: Photo by Pan · name hidden (R)")
+	press(t, win, kb.ArrowRight)
+	waitKey(t, ctx, key["Por"])
+
+	// Closed, it comes back with N, up to date.
+	run(t, win, "close the notes window", chromedp.Evaluate(`window.close()`, nil))
+	waitWindows(t, ctx, 1)
+	win2, id2 := openOfflineNotes(t, ctx)
+	if id2 == winID {
+		t.Error("N after closing the notes window reattached the closed one")
+	}
+	waitNote(win2, "[data-note-now]", "Now: Photo by Por · name hidden (R)")
+	waitNote(win2, "[data-counter]", fmt.Sprintf("%d / %d", deck.Index(key["Por"])+1, n))
+	press(t, win2, kb.Home)
+	waitKey(t, ctx, "cover")
+	run(t, win2, "close", chromedp.Evaluate(`window.close()`, nil))
+
+	// A browser that blocks the window: the message goes where the
+	// banner is, and still nothing is drawn over the slide.
+	eval[bool](t, ctx, `window.open = () => null, true`)
+	press(t, ctx, "n")
+	var banner string
+	run(t, ctx, "blocked", chromedp.WaitVisible(`[data-banner]`, chromedp.ByQuery), chromedp.Text(`[data-banner]`, &banner, chromedp.ByQuery))
+	if !strings.Contains(banner, "blocked the notes window") {
+		t.Errorf("banner after a blocked window: %q", banner)
+	}
+	noNotesOverTheSlide(t, ctx)
+	browsertest.Screenshot(t, ctx, "slides-popup-blocked")
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(exceptions) > 0 {
+		t.Errorf("script errors: %v", exceptions)
+	}
+}
+
+// openOfflineNotes presses N on the offline copy and attaches to the
+// window it opens, at 1280x800, once the copy's script has built it.
+func openOfflineNotes(t *testing.T, ctx context.Context) (context.Context, target.ID) {
+	t.Helper()
+	main := chromedp.FromContext(ctx).Target.TargetID
+	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && i.OpenerID == main })
+	press(t, ctx, "n")
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-time.After(15 * time.Second):
+		t.Fatal("N opened no notes window")
+	}
+	win, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	run(t, win, "notes window", chromedp.ActionFunc(browsertest.Laptop),
+		browsertest.Until(`!!document.querySelector("[data-notes-window] [data-note-now]")?.textContent`, 15*time.Second))
+	return win, id
+}
+
+// waitWindows waits until the browser has n windows open.
+func waitWindows(t *testing.T, ctx context.Context, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); pageTargets(t, ctx) != n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d windows open, want %d", pageTargets(t, ctx), n)
+		}
+	}
+}
+
+// pageTargets counts the browser's open windows.
+func pageTargets(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	infos, err := chromedp.Targets(ctx)
+	if err != nil {
+		t.Fatalf("list targets: %v", err)
+	}
+	pages := 0
+	for _, i := range infos {
+		if i.Type == "page" {
+			pages++
+		}
+	}
+	return pages
 }
