@@ -238,7 +238,9 @@ func (h *Handler) followerPhoto(c echo.Context, eventID, submissionID uint) (*mo
 	if !shown {
 		return nil, gone
 	}
-	sub, err := h.store.EventSubmission(ctx, eventID, submissionID)
+	// Read through the store's short memory of answers: every phone asks
+	// for the same few (models/answercache.go).
+	sub, err := h.store.RevealSubmission(ctx, eventID, submissionID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, gone
 	}
