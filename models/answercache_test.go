@@ -111,3 +111,31 @@ func TestRevealSubmissionRemembersAndSeesWrites(t *testing.T) {
 		t.Errorf("an answer asked for under another event: %v, want ErrNotFound", err)
 	}
 }
+
+// BenchmarkRevealPhotoAnswer: what a phone's photo request costs to load
+// its answer, read each time versus through the memory (every phone asks
+// for the same answer).
+//
+//	go test ./models -run '^$' -bench RevealPhotoAnswer
+func BenchmarkRevealPhotoAnswer(b *testing.B) {
+	w := newScoreWorld(b)
+	sub := w.answer(w.prompt("Desk", 10, 50, false), w.person("Ana", nil), false)
+	for _, bc := range []struct {
+		name string
+		load func() (*Submission, error)
+	}{
+		{"database", func() (*Submission, error) { return w.s.EventSubmission(w.ctx, w.ev.ID, sub.ID) }},
+		{"remembered", func() (*Submission, error) { return w.s.RevealSubmission(w.ctx, w.ev.ID, sub.ID) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := bc.load(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

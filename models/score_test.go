@@ -72,7 +72,7 @@ func TestScoreCutoff(t *testing.T) {
 
 // scoreWorld is a store on a temp SQLite file with a settable clock.
 type scoreWorld struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Store
 	mu    sync.Mutex
 	now   time.Time
@@ -82,7 +82,7 @@ type scoreWorld struct {
 	teams map[string]*Team
 }
 
-func newScoreWorld(t *testing.T) *scoreWorld {
+func newScoreWorld(t testing.TB) *scoreWorld {
 	t.Helper()
 	w := &scoreWorld{t: t, now: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), ctx: context.Background(),
 		names: map[string]*Participant{}, teams: map[string]*Team{}}
