@@ -41,7 +41,7 @@ func decode(r io.ReaderAt, size int64, format string) (image.Image, error) {
 	case "heic":
 		// libheif applies the irot/imir/clap transforms itself, so what
 		// comes back is upright.
-		img, err = heic.Decode(br)
+		img, err = heic.Decode(heicBranded(br))
 	default:
 		return nil, fmt.Errorf("decode: unknown format %q", format)
 	}
@@ -108,4 +108,29 @@ func looksCut(r io.ReaderAt, size int64, format string) bool {
 		return int64(binary.LittleEndian.Uint32(hdr[4:]))+8 > size
 	}
 	return false
+}
+
+// heicBranded hands the decoder a HEIF file whose major brand is a generic
+// one (mif1, msf1, miaf: what libheif, Android and most cameras write) as
+// if it said "heic". The decoder's wrapper refuses before parsing any file
+// whose brand libheif's heif_check_filetype does not call "supported",
+// and for the generic brands it only says "maybe". sniffISOBMFF already
+// decided the file is HEIF to decode as HEVC; libheif itself then reads
+// what the file holds, whatever its brand. Only the four bytes of the major
+// brand change, in the stream: the file is not rewritten.
+func heicBranded(br *bufio.Reader) io.Reader {
+	head, err := br.Peek(12)
+	if err != nil || string(head[4:8]) != "ftyp" {
+		return br
+	}
+	switch string(head[8:12]) {
+	case "heic", "heix":
+		return br
+	}
+	patched := append([]byte(nil), head...)
+	copy(patched[8:12], "heic")
+	if _, err := br.Discard(12); err != nil {
+		return br
+	}
+	return io.MultiReader(bytes.NewReader(patched), br)
 }

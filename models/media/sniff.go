@@ -86,7 +86,7 @@ func sniffISOBMFF(b []byte) (string, *Refusal) {
 		return "heic", nil
 	case hasAny(avif):
 		return "", unsupported("AVIF", "Save the photo as a JPEG and try again.")
-	case major == "mif1", major == "msf1", major == "miaf":
+	case major == "mif1", major == "mif2", major == "msf1", major == "miaf":
 		// A generic HEIF brand with no codec brand: let the decoder decide.
 		return "heic", nil
 	case hasAny([]string{"qt  ", "isom", "iso2", "mp41", "mp42", "avc1", "M4V ", "3gp4", "3gp5", "3g2a"}):
