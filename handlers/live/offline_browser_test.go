@@ -397,19 +397,8 @@ func TestBrowserOfflineNotesWindow(t *testing.T) {
 func openOfflineNotes(t *testing.T, ctx context.Context) (context.Context, target.ID) {
 	t.Helper()
 	main := chromedp.FromContext(ctx).Target.TargetID
-	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && i.OpenerID == main })
-	press(t, ctx, "n")
-	var id target.ID
-	select {
-	case id = <-opened:
-	case <-time.After(15 * time.Second):
-		t.Fatal("N opened no notes window")
-	}
-	win, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
-	t.Cleanup(cancel)
-	run(t, win, "notes window", chromedp.ActionFunc(browsertest.Laptop),
-		browsertest.Until(`!!document.querySelector("[data-notes-window] [data-note-now]")?.textContent`, 15*time.Second))
-	return win, id
+	return openedByN(t, ctx, func(i *target.Info) bool { return i.OpenerID == main },
+		`!!document.querySelector("[data-notes-window] [data-note-now]")?.textContent`)
 }
 
 // waitWindows waits until the browser has n windows open.

@@ -116,7 +116,17 @@ func (s *stageShow) openPresenter(t *testing.T, ctx context.Context) {
 // opens, at 1280x800, once its script is running.
 func openNotes(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
-	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && strings.Contains(i.URL, "/reveal/notes") })
+	win, _ := openedByN(t, ctx, func(i *target.Info) bool { return strings.Contains(i.URL, "/reveal/notes") },
+		`(() => { const r = document.querySelector("[data-notes-window]"); return r?.dataset.ready === "1" && "deck" in r.dataset; })()`)
+	return win
+}
+
+// openedByN presses N in the tab of ctx and attaches, at 1280x800, to the
+// page it opens (the first new one that match accepts), once ready (a
+// script's condition) holds there.
+func openedByN(t *testing.T, ctx context.Context, match func(*target.Info) bool, ready string) (context.Context, target.ID) {
+	t.Helper()
+	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && match(i) })
 	press(t, ctx, "n")
 	var id target.ID
 	select {
@@ -126,9 +136,8 @@ func openNotes(t *testing.T, ctx context.Context) context.Context {
 	}
 	win, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
-	run(t, win, "notes window", chromedp.EmulateViewport(1280, 800),
-		browsertest.Until(`(() => { const r = document.querySelector("[data-notes-window]"); return r?.dataset.ready === "1" && "deck" in r.dataset; })()`, 15*time.Second))
-	return win
+	run(t, win, "notes window", chromedp.ActionFunc(browsertest.Laptop), browsertest.Until(ready, 15*time.Second))
+	return win, id
 }
 
 func shift(key string) chromedp.Action {

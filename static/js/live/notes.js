@@ -12,7 +12,7 @@ import { AutoAdvance, drawTimer } from "./autoadvance.js";
 import { Overview } from "./overview.js";
 import { clockLines, noteFor } from "./plan.js";
 import { Remote, bindControls } from "./remote.js";
-import { messageSlide, renderSlide, toggleFullscreen } from "./slide.js";
+import { messageSlide, renderSlide } from "./slide.js";
 
 const root = document.querySelector("[data-notes-window]");
 if (root) start(root);
@@ -138,18 +138,7 @@ function start(root) {
   }
   setInterval(tickClock, 1000);
 
-  const actions = {
-    next: () => remote.step(1),
-    prev: () => remote.step(-1),
-    nextSection: () => remote.section(1),
-    prevSection: () => remote.section(-1),
-    name: () => remote.toggleName(),
-    overview: () => overview.toggle(remote.slides, remote.state.index),
-    timer: () => timer.toggle(),
-    fullscreen: () => toggleFullscreen(say),
-    notes: () => {}, // this is the notes window
-  };
-  bindControls(root, remote, overview, actions);
+  bindControls(root, remote, overview, { timer, say, notes: () => {} }); // this is the notes window
 
   render();
   remote.start();

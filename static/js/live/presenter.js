@@ -14,7 +14,7 @@ import { AutoAdvance, drawTimer } from "./autoadvance.js";
 import { Overview } from "./overview.js";
 import { clockLines } from "./plan.js";
 import { Remote, bindControls } from "./remote.js";
-import { Preloader, authorLine, hideControlsWhenIdle, messageSlide, renderSlide, tallyLine, toggleFullscreen, whenReady } from "./slide.js";
+import { Preloader, authorLine, hideControlsWhenIdle, messageSlide, renderSlide, tallyLine, whenReady } from "./slide.js";
 
 const root = document.querySelector("[data-presenter]");
 if (root) start(root);
@@ -104,19 +104,7 @@ function start(root) {
     else w.focus();
   }
 
-  const actions = {
-    next: () => remote.step(1),
-    prev: () => remote.step(-1),
-    nextSection: () => remote.section(1),
-    prevSection: () => remote.section(-1),
-    name: () => remote.toggleName(),
-    overview: () => overview.toggle(remote.slides, remote.state.index),
-    timer: () => timer.toggle(),
-    fullscreen: () => toggleFullscreen(say),
-    notes: openNotes,
-  };
-
-  bindControls(root, remote, overview, actions);
+  bindControls(root, remote, overview, { timer, say, notes: openNotes });
   for (const form of root.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (e) => {
       if (!confirm(form.dataset.confirm)) e.preventDefault();

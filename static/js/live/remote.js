@@ -4,6 +4,7 @@
 // window (notes.js) each hold one and draw it their own way.
 
 import { Plan, ShowClock, remoteKey, sectionStarts, sectionTarget } from "./plan.js";
+import { toggleFullscreen } from "./slide.js";
 
 export class Remote {
   // root carries data-base, data-csrf, data-status, data-seq, data-index
@@ -192,9 +193,22 @@ export class Remote {
 }
 
 // bindControls gives a presenting window (the shared tab, the notes
-// window) its keys and buttons: each runs actions[name]. Keys go to the
-// overview while it is open, and never to a form field or a menu.
-export function bindControls(root, remote, overview, actions) {
+// window) its keys and buttons: each runs the action of its name, the same
+// in both windows but for notes (the shared tab opens the notes window;
+// in the notes window it does nothing). Keys go to the overview while it
+// is open, and never to a form field or a menu.
+export function bindControls(root, remote, overview, { timer, say, notes }) {
+  const actions = {
+    next: () => remote.step(1),
+    prev: () => remote.step(-1),
+    nextSection: () => remote.section(1),
+    prevSection: () => remote.section(-1),
+    name: () => remote.toggleName(),
+    overview: () => overview.toggle(remote.slides, remote.state.index),
+    timer: () => timer.toggle(),
+    fullscreen: () => toggleFullscreen(say),
+    notes,
+  };
   const keyActions = { ...actions, first: () => remote.go(0), last: () => remote.go(remote.slides.length - 1) };
   document.addEventListener("keydown", (e) => {
     if (e.target.closest?.("input, textarea, select, summary")) return;
