@@ -37,7 +37,9 @@ func decode(r io.ReaderAt, size int64, format string) (image.Image, error) {
 		// The first frame: a still of an animated GIF is a fair photo.
 		img, err = gif.Decode(br)
 	case "webp":
-		img, err = webp.Decode(br)
+		if img, err = webp.Decode(br); err == nil {
+			expandVideoRange(img)
+		}
 	case "heic":
 		// libheif applies the irot/imir/clap transforms itself, so what
 		// comes back is upright.
@@ -134,3 +136,42 @@ func heicBranded(br *bufio.Reader) io.Reader {
 	}
 	return io.MultiReader(bytes.NewReader(patched), br)
 }
+
+// expandVideoRange stretches, in place, the planes of a lossy WebP to full
+// range. VP8 stores BT.601 "video range" YCbCr (luma 16-235, chroma
+// 16-240), as libwebp reads it; Go's decoder hands the planes over as an
+// image.YCbCr, whose colour model is JPEG's full range, so every lossy WebP
+// came out washed out: black as 16, white as 235
+// (https://go.dev/issue/40173). With the planes stretched, the full-range
+// conversion gives what libwebp does. A lossless WebP decodes to RGB and
+// is left alone.
+func expandVideoRange(img image.Image) {
+	var y, cb, cr []byte
+	switch m := img.(type) {
+	case *image.YCbCr:
+		y, cb, cr = m.Y, m.Cb, m.Cr
+	case *image.NYCbCrA:
+		y, cb, cr = m.Y, m.Cb, m.Cr
+	default:
+		return
+	}
+	for i, v := range y {
+		y[i] = lumaFull[v]
+	}
+	for i, v := range cb {
+		cb[i] = chromaFull[v]
+	}
+	for i, v := range cr {
+		cr[i] = chromaFull[v]
+	}
+}
+
+// lumaFull and chromaFull map video-range values to full range, rounded
+// and clamped: (Y-16)·255/219 and (C-128)·255/224+128.
+var lumaFull, chromaFull = func() (l, c [256]byte) {
+	for v := range 256 {
+		l[v] = byte(min(max((float64(v)-16)*255/219+0.5, 0), 255))
+		c[v] = byte(min(max((float64(v)-128)*255/224+128.5, 0), 255))
+	}
+	return l, c
+}()
