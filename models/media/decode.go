@@ -22,7 +22,8 @@ import (
 // image.Decode or imaging.Open so that the format sniffed is the format
 // decoded, and their errors reach decodeError unchanged: imaging.Decode
 // hides which failure was a truncated file.
-func decode(r io.ReaderAt, size int64, format string) (image.Image, error) {
+func decode(r io.ReaderAt, size int64, h header) (image.Image, error) {
+	format := h.format
 	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 64<<10)
 	var (
 		img image.Image
@@ -43,7 +44,13 @@ func decode(r io.ReaderAt, size int64, format string) (image.Image, error) {
 	case "heic":
 		// libheif applies the irot/imir/clap transforms itself, so what
 		// comes back is upright.
-		img, err = heic.Decode(heicBranded(br))
+		// The WebAssembly libheif hands the planes over as coded; a system
+		// libheif (1.15 tried, heic.Dynamic() == nil) stretches them to
+		// full range itself. TestHEIFConformance holds both to the
+		// references.
+		if img, err = heic.Decode(heicBranded(br)); err == nil && h.videoRange && heic.Dynamic() != nil {
+			expandVideoRange(img)
+		}
 	default:
 		return nil, fmt.Errorf("decode: unknown format %q", format)
 	}
@@ -137,14 +144,14 @@ func heicBranded(br *bufio.Reader) io.Reader {
 	return io.MultiReader(bytes.NewReader(patched), br)
 }
 
-// expandVideoRange stretches, in place, the planes of a lossy WebP to full
-// range. VP8 stores BT.601 "video range" YCbCr (luma 16-235, chroma
-// 16-240), as libwebp reads it; Go's decoder hands the planes over as an
-// image.YCbCr, whose colour model is JPEG's full range, so every lossy WebP
-// came out washed out: black as 16, white as 235
-// (https://go.dev/issue/40173). With the planes stretched, the full-range
-// conversion gives what libwebp does. A lossless WebP decodes to RGB and
-// is left alone.
+// expandVideoRange stretches, in place, the planes of a lossy WebP or a
+// video-range HEVC to full range. Both store BT.601-style "video range"
+// YCbCr (luma 16-235, chroma 16-240), as libwebp and libheif read them;
+// the decoders hand the planes over as an image.YCbCr, whose colour model
+// is JPEG's full range, so those photos came out washed out: black as 16,
+// white as 235 (https://go.dev/issue/40173). With the planes stretched,
+// the full-range conversion gives what libwebp and libheif do. A lossless
+// WebP decodes to RGB and is left alone.
 func expandVideoRange(img image.Image) {
 	var y, cb, cr []byte
 	switch m := img.(type) {
@@ -152,6 +159,8 @@ func expandVideoRange(img image.Image) {
 		y, cb, cr = m.Y, m.Cb, m.Cr
 	case *image.NYCbCrA:
 		y, cb, cr = m.Y, m.Cb, m.Cr
+	case *image.Gray: // a monochrome HEVC's luma
+		y = m.Pix
 	default:
 		return
 	}

@@ -23,6 +23,8 @@ type header struct {
 	width, height int // as stored, before orientation
 	exif          exifInfo
 	icc           []byte // embedded ICC profile, nil if none
+	// videoRange: the decoded planes are video-range YCbCr (hevc.go).
+	videoRange bool
 }
 
 // maxJPEGScans bounds the scans (passes over the image) of a JPEG. Each
@@ -79,7 +81,7 @@ func readHeader(r io.ReaderAt, size int64, format string) (header, error) {
 	case "heic":
 		var hi heifInfo
 		if hi, err = scanHEIF(r, size); err == nil {
-			cfg.Width, cfg.Height, h.icc = hi.width, hi.height, hi.icc
+			cfg.Width, cfg.Height, h.icc, h.videoRange = hi.width, hi.height, hi.icc, hi.videoRange
 			// HEIF carries its rotation in irot/imir boxes, which the
 			// decoder applies; the EXIF copy of it must be ignored.
 			h.exif = parseExif(hi.exif).capture()

@@ -13,6 +13,9 @@ type heifInfo struct {
 	width, height int    // the largest ispe (image spatial extent) in the file
 	icc           []byte // primary image's colr box of type prof/rICC
 	exif          []byte // the Exif item's TIFF block
+	// videoRange says the pictures are video-range YCbCr, to be
+	// stretched to full range after decoding (see hevc.go).
+	videoRange bool
 }
 
 // maxMetaSize bounds the meta box we read; an iPhone's, with a 48-tile
@@ -75,13 +78,27 @@ func scanHEIF(r io.ReaderAt, size int64) (heifInfo, error) {
 			area, info.width, info.height = a, int(w), int(h)
 		}
 	}
+	nclx := false
 	for _, i := range assoc[primary] {
 		if i < 1 || i > len(props) {
 			continue
 		}
 		if p := props[i-1]; p.typ == "colr" && len(p.body) > 4 {
-			if t := string(p.body[:4]); (t == "prof" || t == "rICC") && len(p.body) <= maxICCSize {
+			switch t := string(p.body[:4]); {
+			case (t == "prof" || t == "rICC") && len(p.body) <= maxICCSize:
 				info.icc = p.body[4:]
+			case t == "nclx" && len(p.body) >= 11:
+				nclx, info.videoRange = true, p.body[10]&0x80 == 0
+			}
+		}
+	}
+	if !nclx {
+		// A grid's tiles share one configuration: the first will do.
+		for _, p := range props {
+			if p.typ == "hvcC" {
+				full, ok := hevcFullRange(p.body)
+				info.videoRange = ok && !full
+				break
 			}
 		}
 	}

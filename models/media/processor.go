@@ -164,7 +164,7 @@ func (p *Processor) decodeAndRender(ctx context.Context, f *os.File, size int64,
 			o = outcome{err: refuse(ReasonNotImage, msgNotImage, fmt.Errorf("%w while processing %s: %v", ErrPanicked, f.Name(), v))}
 		}
 	}()
-	img, err := decode(f, size, h.format)
+	img, err := decode(f, size, h)
 	if err != nil {
 		return outcome{err: err}
 	}
