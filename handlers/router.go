@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	livehttp "retreat/handlers/live"
 	"retreat/handlers/organizer"
+	"retreat/handlers/overload"
 	"retreat/handlers/participant"
 	"retreat/handlers/web"
 	"retreat/models"
@@ -65,6 +67,9 @@ type Config struct {
 	// (S3) under database locks, so any of several instances can carry
 	// one on; off, they are spooled in UploadDir on this machine.
 	SharedUploads bool
+	// Overload budgets open files and connections and sizes the photo
+	// queue (zero: the process's raised limit and the defaults).
+	Overload overload.Options
 }
 
 // Deps are the long-lived services the areas use.
@@ -89,7 +94,12 @@ type Server struct {
 	live        *live.Service
 	jobs        *jobs.Runner
 	jobInterval time.Duration
+	guard       *overload.Guard
 }
+
+// Guard is the overload budget: wrap the listener with its Listen so that
+// connections are counted and bounded.
+func (s *Server) Guard() *overload.Guard { return s.guard }
 
 // RunBackground runs the server's periodic housekeeping (removing
 // abandoned uploads; scheduled nudges and photo retention under a lease)
@@ -155,6 +165,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 
+	// First: a request shed under overload costs no session read, no
+	// database, no log line.
+	if cfg.Overload.Log == nil {
+		cfg.Overload.Log = d.Log
+	}
+	guard := overload.New(cfg.Overload)
+	e.Use(guard.Middleware(classifyRoute))
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(d.Log))
 	e.Use(recoverer(d.Log))
@@ -210,7 +227,38 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg.JobInterval = time.Minute
 	}
 	return &Server{Echo: e, sessions: sessions, participant: phones, reveal: reveal, live: liveService,
-		jobs: jobs.New(d.Store, nudges, d.Photos, d.Log), jobInterval: cfg.JobInterval}, nil
+		jobs: jobs.New(d.Store, nudges, d.Photos, d.Log), jobInterval: cfg.JobInterval, guard: guard}, nil
+}
+
+// routeClasses are the routes that are not ordinary pages under overload
+// (see package overload): the presenter's actions and the health check
+// are never shed, event streams only when no connection is left, photos
+// first. TestRouteClassesAreRoutes keeps this list true to the routes.
+var routeClasses = map[string]overload.Class{
+	"/healthz":                                          overload.Critical,
+	"/dashboard/events/:event/reveal":                   overload.Critical,
+	"/dashboard/events/:event/reveal/notes":             overload.Critical,
+	"/dashboard/events/:event/reveal/deck.json":         overload.Critical,
+	"/dashboard/events/:event/reveal/start":             overload.Critical,
+	"/dashboard/events/:event/reveal/next":              overload.Critical,
+	"/dashboard/events/:event/reveal/prev":              overload.Critical,
+	"/dashboard/events/:event/reveal/goto":              overload.Critical,
+	"/dashboard/events/:event/reveal/name":              overload.Critical,
+	"/dashboard/events/:event/reveal/refresh":           overload.Critical,
+	"/dashboard/events/:event/reveal/end":               overload.Critical,
+	"/dashboard/events/:event/reveal/stream":            overload.Stream,
+	"/e/:event/live/stream":                             overload.Stream,
+	"/e/:event/live/photos/:submission":                 overload.Photo,
+	"/e/:event/photos/:submission/:size":                overload.Photo,
+	"/dashboard/events/:event/photos/:submission/:size": overload.Photo,
+}
+
+// RouteClasses lists the routes that are not ordinary pages under
+// overload, for the test that keeps the list true.
+func RouteClasses() map[string]overload.Class { return maps.Clone(routeClasses) }
+
+func classifyRoute(c echo.Context) overload.Class {
+	return routeClasses[c.Path()] // Page when absent
 }
 
 // limits fills in the request limits' defaults.

@@ -76,6 +76,9 @@ type Options struct {
 	Uploads UploadLimits
 }
 
+// sqliteConns is the SQLite pool's size.
+const sqliteConns = 8
+
 // Open opens the database named by rawURL and applies pending migrations.
 //
 // Accepted forms: "sqlite:///abs/path.db", "sqlite://rel/path.db",
@@ -119,7 +122,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		// SQLite allows one writer at a time; a small pool with a busy
 		// timeout (in the DSN) makes writers queue instead of failing with
 		// "database is locked", while WAL lets readers proceed meanwhile.
-		sqlDB.SetMaxOpenConns(8)
+		// The pool keeps all its connections (database/sql keeps two
+		// idle by default): under load a connection closed after each
+		// burst had to reopen the database file, its journal and shared
+		// memory, and a process out of files then failed with "unable to
+		// open database file".
+		sqlDB.SetMaxOpenConns(sqliteConns)
+		sqlDB.SetMaxIdleConns(sqliteConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		tunePostgresPool(sqlDB)

@@ -75,6 +75,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ln = app.Guard().Listen(ln)
 	srv := &http.Server{Handler: app.Echo, ReadHeaderTimeout: 20 * time.Second, IdleTimeout: 120 * time.Second}
 	srv.RegisterOnShutdown(app.StopStreams)
 	go srv.Serve(ln)

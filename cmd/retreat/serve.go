@@ -41,6 +41,12 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// Connections are counted and bounded by the open-files budget (the
+	// soft limit raised to the hard one): phones beyond it are refused,
+	// the database keeps its files. See handlers/overload.
+	guard := app.server.Guard()
+	ln = guard.Listen(ln)
+	log.Info("load budget", guard.Describe()...)
 	srv := &http.Server{
 		Handler:           app.server.Echo,
 		ReadHeaderTimeout: cfg.HeaderTimeout,

@@ -36,7 +36,12 @@ type show struct {
 
 func newShow(t *testing.T) *show {
 	t.Helper()
-	app := handlertest.New(t)
+	return newShowOn(t, handlertest.New(t))
+}
+
+// newShowOn is newShow on an app built with its own options.
+func newShowOn(t *testing.T, app *handlertest.App) *show {
+	t.Helper()
 	o := app.Organizer("ana@example.com", "Ana")
 	ev := app.Event(o, "Spring hunt", "Europe/Lisbon")
 	s := &show{app: app, ev: ev,
