@@ -42,8 +42,10 @@ function start(root) {
     const t = ++token;
     const el = s ? renderSlide(s, named, { phone: true }) : message(st);
     tiles.enhance(el);
+    retryPhotos(el, () => t === token);
     await whenReady(el, 6000);
-    if (t !== token) return;
+    if (t !== token) return abandon(el);
+    abandon(stage);
     stage.replaceChildren(el);
     root.dataset.key = s ? s.key : "";
   }
@@ -146,6 +148,41 @@ function start(root) {
   updateNav();
   tiles.enhance(stage);
   root.dataset.ready = "1";
+}
+
+// retryPhotos asks again for a slide's photos that did not come: under
+// load the server sheds photo requests with a quick 503 (and a refused or
+// reset connection looks the same to an <img>). Meanwhile the slide is on
+// screen without the photo, saying it is on its way. Each phone waits a
+// pause of its own, doubling after each miss, so that a company's phones
+// do not all come back in the same second; once the slide is no longer
+// the one wanted (current() false) the photo is not asked for again.
+const RETRY_MS = 1500;
+const RETRY_MAX_MS = 20000;
+const RETRIES = 6;
+
+function retryPhotos(el, current) {
+  for (const img of el.querySelectorAll("img")) {
+    const src = img.getAttribute("src");
+    const box = img.closest(".photo-frame, .tile") || img.parentElement;
+    let misses = 0;
+    img.addEventListener("load", () => box.classList.remove("photo-waiting"));
+    img.addEventListener("error", () => {
+      if (!current() || !img.getAttribute("src")) return;
+      box.classList.add("photo-waiting");
+      if (misses >= RETRIES) return;
+      const wait = Math.min(RETRY_MS * 2 ** misses++, RETRY_MAX_MS) * (0.5 + Math.random());
+      setTimeout(() => { if (current()) img.src = src; }, wait);
+    });
+  }
+}
+
+// abandon stops the downloads of a slide's photos not loaded yet: a newer
+// slide took its place, and the server need not send them.
+function abandon(el) {
+  for (const img of el.querySelectorAll("img")) {
+    if (!img.complete) img.removeAttribute("src");
+  }
 }
 
 // TileView shows one of a mosaic's answers over the page, larger: the
