@@ -44,6 +44,8 @@ type options struct {
 	churnRate int
 	reactRate int
 	photos    bool
+	strict    bool
+	slots     int
 	spread    time.Duration
 	verbose   bool
 	timeout   time.Duration
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.churnRate, "churn", 200, "phone requests per second during the loaded run (reconnects)")
 	fs.IntVar(&o.reactRate, "react", 200, "emoji reactions per second (from random phones) during a third run; 0 skips it")
 	fs.BoolVar(&o.photos, "photos", true, "phones load the photos of each photo slide and preload those coming up, as the page does")
+	fs.BoolVar(&o.strict, "strict", false, "the presenter moves every -interval without waiting for phones, through -moves photo and text slides; phones retry shed photos as the page does (replaces the three phases)")
+	fs.IntVar(&o.slots, "photo-slots", 0, "photos the app sends at once (0: its default; to explore)")
 	fs.BoolVar(&o.verbose, "v", false, "print each move's numbers as it goes")
 	fs.DurationVar(&o.spread, "spread", preloadSpread, "the longest pause before each preload (the page's SPREAD_MS; change it only to explore)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
@@ -87,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.followers < 1 || o.followers > 20000 || o.moves < 1 || o.moves > 1000 || o.churnRate < 0 || o.churnRate > 5000 || o.reactRate < 0 || o.reactRate > 5000 {
 		return fmt.Errorf("followers 1..20000, moves 1..1000, churn and react 0..5000")
+	}
+	if o.strict && o.moves > 60 {
+		return fmt.Errorf("-strict walks -moves different slides: at most 60")
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()

@@ -30,6 +30,7 @@ type phone struct {
 	name    string
 	cookies map[string]string
 	photos  photoCache
+	strict  *strictPhone // -strict only
 }
 
 func (p *phone) header() string {
@@ -67,6 +68,8 @@ type bench struct {
 	seq int64
 	// preloads counts the phones' preloads, in all phases.
 	preloads preloadStats
+	// counts are the photo requests of the strict phase.
+	counts photoCounts
 }
 
 func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -92,6 +95,9 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	b.phones = phones
 	err = parallel(ctx, len(phones), 16, func(i int) error {
 		p, err := b.join(ctx, fmt.Sprintf("Phone %04d", i+1))
+		if p != nil && o.strict {
+			p.strict = newStrictPhone()
+		}
 		phones[i] = p
 		return err
 	})
@@ -127,6 +133,21 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					rec.initial(seq)
 					<-sem
 					opened.Done()
+					return
+				}
+				if b.o.strict {
+					// Moves are not serial here: the state's slide says
+					// which move it is.
+					m, measured := rec.moveAtIndex(indexOf(data))
+					if measured {
+						rec.got(i, m)
+					} else {
+						m = -1
+					}
+					if b.o.photos {
+						b.showStrict(streams, p, rec, i, m, slidePhotos(data))
+						p.photos.want(streams, preloadOf(data), b.o.spread, func(ctx context.Context, u string) error { return b.downloadStrict(ctx, p, u) }, &b.preloads)
+					}
 					return
 				}
 				m, measured := rec.move(seq)
@@ -175,6 +196,19 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	if b.seq != rec.initialSeq+1 {
 		return fmt.Errorf("start got seq %d, want %d (someone else moved the reveal?)", b.seq, rec.initialSeq+1)
+	}
+	if o.strict {
+		ph, err := b.strictMoves(ctx, presenter, rec, 0)
+		if err != nil {
+			return err
+		}
+		ph.Name = fmt.Sprintf("strict cadence, a move every %v", o.interval)
+		res.Phases = append(res.Phases, ph)
+		res.StreamErrors = streamErrs.Load()
+		stopStreams()
+		line, _ := json.Marshal(res)
+		fmt.Fprintf(stdout, "result %s\n", line)
+		return nil
 	}
 	quiet, err := b.moves(ctx, presenter, rec, 0, nil)
 	if err != nil {
@@ -392,19 +426,20 @@ func seqOf(data []byte) int64 {
 // recorder keeps, per move and phone, when the phone read it (and when it
 // had the slide's photos on screen, and whether at once).
 type recorder struct {
-	epoch      time.Time
-	initialSeq int64
-	once       sync.Once
-	moveOf     []atomic.Int64   // [seq-initialSeq] the move measured, plus one; 0: not measured
-	at         [][]atomic.Int64 // [move][phone] nanoseconds since epoch, 0: not yet
-	counts     []atomic.Int64
-	photoAt    [][]atomic.Int64
-	photos     []atomic.Int64
-	instant    []atomic.Int64 // [move] phones whose photos were there at once
+	epoch       time.Time
+	initialSeq  int64
+	once        sync.Once
+	moveOf      []atomic.Int64   // [seq-initialSeq] the move measured, plus one; 0: not measured
+	moveAtSlide []atomic.Int64   // [slide index] the same, for the strict cadence
+	at          [][]atomic.Int64 // [move][phone] nanoseconds since epoch, 0: not yet
+	counts      []atomic.Int64
+	photoAt     [][]atomic.Int64
+	photos      []atomic.Int64
+	instant     []atomic.Int64 // [move] phones whose photos were there at once
 }
 
 func newRecorder(phones, moves, seqs int) *recorder {
-	r := &recorder{epoch: time.Now(), moveOf: make([]atomic.Int64, seqs), at: make([][]atomic.Int64, moves), counts: make([]atomic.Int64, moves),
+	r := &recorder{epoch: time.Now(), moveOf: make([]atomic.Int64, seqs), moveAtSlide: make([]atomic.Int64, 1000), at: make([][]atomic.Int64, moves), counts: make([]atomic.Int64, moves),
 		photoAt: make([][]atomic.Int64, moves), photos: make([]atomic.Int64, moves), instant: make([]atomic.Int64, moves)}
 	for i := range r.at {
 		r.at[i] = make([]atomic.Int64, phones)
@@ -416,6 +451,22 @@ func newRecorder(phones, moves, seqs int) *recorder {
 func (r *recorder) initial(seq int64) { r.once.Do(func() { r.initialSeq = seq }) }
 
 func (r *recorder) now() int64 { return int64(time.Since(r.epoch)) }
+
+// bindIndex says the state at slide index is move m (the strict cadence).
+func (r *recorder) bindIndex(index, m int) {
+	if index >= 0 && index < len(r.moveAtSlide) && m < len(r.at) {
+		r.moveAtSlide[index].Store(int64(m) + 1)
+	}
+}
+
+// moveAtIndex is the move measured by the state at slide index, if any.
+func (r *recorder) moveAtIndex(index int) (int, bool) {
+	if index < 0 || index >= len(r.moveAtSlide) {
+		return 0, false
+	}
+	m := r.moveAtSlide[index].Load()
+	return int(m - 1), m > 0
+}
 
 // bind says the state with seq is move m.
 func (r *recorder) bind(seq int64, m int) {

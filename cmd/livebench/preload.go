@@ -162,6 +162,11 @@ func (c *photoCache) ready(urls []string) bool {
 // at a time (or waited for while a preload is under way). It reports
 // whether all came.
 func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context.Context, string) error) bool {
+	// follower.js's settle pause (see strict.go) before a slide's photos
+	// not all fetched ahead are asked for.
+	if sleep(ctx, settle+rand.N(settleSpread)) != nil {
+		return false
+	}
 	var wg sync.WaitGroup
 	var failed atomic.Bool
 	conns := make(chan struct{}, browserConns)

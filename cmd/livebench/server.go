@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"retreat/handlers"
+	"retreat/handlers/overload"
 	"retreat/models"
 	"retreat/models/live"
 	"retreat/models/media"
@@ -44,7 +45,8 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	log := slog.New(slog.DiscardHandler)
+	errs := &errorCounter{}
+	log := slog.New(errs)
 	store, err := models.Open(ctx, "sqlite://"+filepath.Join(dir, "retreat.db"), models.Options{Log: log})
 	if err != nil {
 		return err
@@ -59,7 +61,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	hub := live.NewMemoryHub(0)
-	app, err := handlers.New(handlers.Config{UploadDir: uploads}, handlers.Deps{
+	app, err := handlers.New(handlers.Config{UploadDir: uploads, Overload: overload.Options{PhotoSlots: o.slots}}, handlers.Deps{
 		Store: store, Photos: photos, Images: media.NewProcessor(1, media.DefaultLimits()), Log: log, Hub: hub,
 	})
 	if err != nil {
@@ -75,8 +77,10 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln = app.Guard().Listen(ln)
-	srv := &http.Server{Handler: app.Echo, ReadHeaderTimeout: 20 * time.Second, IdleTimeout: 120 * time.Second}
+	guard := app.Guard()
+	ln = guard.Listen(ln)
+	counter := &statusCounter{next: app.Echo}
+	srv := &http.Server{Handler: counter, ReadHeaderTimeout: 20 * time.Second, IdleTimeout: 120 * time.Second}
 	srv.RegisterOnShutdown(app.StopStreams)
 	go srv.Serve(ln)
 	defer func() {
@@ -85,7 +89,12 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		srv.Shutdown(sctx)
 	}()
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves (quiet, with %d reconnects/s, with %d reactions/s)\n", url, o.followers, o.moves, o.churnRate, o.reactRate)
+	if o.strict {
+		fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves a %v apart without waiting\n", url, o.followers, o.moves, o.interval)
+	} else {
+		fmt.Fprintf(stderr, "livebench: app on %s, %d phones, %d moves (quiet, with %d reconnects/s, with %d reactions/s)\n", url, o.followers, o.moves, o.churnRate, o.reactRate)
+	}
+	fmt.Fprintf(stderr, "livebench: load budget %v\n", guard.Describe())
 
 	self, err := os.Executable()
 	if err != nil {
@@ -94,7 +103,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
 		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
 		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-react="+strconv.Itoa(o.reactRate), "-timeout="+o.timeout.String(),
-		"-photos="+strconv.FormatBool(o.photos), "-spread="+o.spread.String(), "-v="+strconv.FormatBool(o.verbose))
+		"-photos="+strconv.FormatBool(o.photos), "-strict="+strconv.FormatBool(o.strict), "-spread="+o.spread.String(), "-v="+strconv.FormatBool(o.verbose))
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -105,6 +114,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	mem := newSampler()
+	mem.conns = func() int64 { return guard.Stats().Conns }
 	go mem.run(ctx)
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -157,6 +167,13 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return fmt.Errorf("phones process: %w", err)
 	}
 	rep.PeakRSS = mem.peak.Load()
+	gs := guard.Stats()
+	rep.Server = serverCounts{Status5xx: counter.status5xx.Load(), Shed503: counter.shed.Load(),
+		ErrorLogs: errs.errors.Load(), DBErrorLogs: errs.database.Load(), PeakConns: mem.peakConns.Load(),
+		Refused: gs.Refused, ShedPhotos: gs.ShedPhotos, ShedPages: gs.ShedPages, Abandoned: gs.Abandoned}
+	if f, ok := errs.first.Load().(string); ok {
+		rep.Server.FirstError = f
+	}
 	rep.Dropped = hub.Dropped()
 	rep.print(stdout)
 	return nil
@@ -295,6 +312,10 @@ type memory struct {
 type sampler struct {
 	peak atomic.Int64
 	mu   sync.Mutex
+	// conns, when set, reads the app's open connections; peakConns is
+	// the most seen.
+	conns     func() int64
+	peakConns atomic.Int64
 }
 
 func newSampler() *sampler { return &sampler{} }
@@ -309,6 +330,11 @@ func (s *sampler) run(ctx context.Context) {
 				if rss <= p || s.peak.CompareAndSwap(p, rss) {
 					break
 				}
+			}
+		}
+		if s.conns != nil {
+			if n := s.conns(); n > s.peakConns.Load() {
+				s.peakConns.Store(n) // one sampler goroutine: no race to lose
 			}
 		}
 		select {
@@ -353,3 +379,89 @@ func readRSS() (int64, error) {
 	}
 	return 0, errors.New("no VmRSS in /proc/self/status")
 }
+
+// serverCounts are what the app did in the run, seen from inside it.
+type serverCounts struct {
+	Status5xx   int64 // responses 500-599 other than load shed (503)
+	Shed503     int64 // 503 answers, from the overload guard
+	ErrorLogs   int64 // log records at Error level
+	DBErrorLogs int64 // ... of which mention the database
+	FirstError  string
+	PeakConns   int64
+	Refused     int64 // connections refused beyond the budget
+	ShedPhotos  int64
+	ShedPages   int64
+	Abandoned   int64
+}
+
+// statusCounter counts the app's 5xx responses.
+type statusCounter struct {
+	next            http.Handler
+	status5xx, shed atomic.Int64
+}
+
+func (h *statusCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	h.next.ServeHTTP(sw, r)
+	switch {
+	case sw.status == http.StatusServiceUnavailable:
+		h.shed.Add(1)
+	case sw.status >= 500:
+		h.status5xx.Add(1)
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errorCounter is a log handler that counts Error records (and those
+// that name the database) and keeps the first.
+type errorCounter struct {
+	errors, database atomic.Int64
+	first            atomic.Value
+}
+
+func (h *errorCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+
+func (h *errorCounter) Handle(_ context.Context, r slog.Record) error {
+	h.errors.Add(1)
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b.WriteString(" " + a.Key + "=" + a.Value.String())
+		return true
+	})
+	line := b.String()
+	if strings.Contains(strings.ToLower(line), "database") || strings.Contains(line, "sql") {
+		h.database.Add(1)
+	}
+	h.first.CompareAndSwap(nil, line)
+	return nil
+}
+
+func (h *errorCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *errorCounter) WithGroup(string) slog.Handler      { return h }

@@ -11,7 +11,24 @@
 // Without this script the page reloads itself every few seconds.
 
 import { messageSlide, renderSlide, whenReady } from "./slide.js";
-import { preloadPhotos } from "./preload.js";
+import { isPreloaded, preloadPhotos } from "./preload.js";
+
+// SETTLE_MS and SETTLE_SPREAD_MS: a slide whose photos were not fetched
+// ahead (a presenter skipping through, a phone that just connected) waits
+// SETTLE_MS plus a random pause of up to SETTLE_SPREAD_MS before asking
+// for them. A slide the presenter skips past within that is never asked
+// for at all, and a company's phones ask over a third of a second instead
+// of in the same millisecond: thousands at once kept the presenter's own
+// request waiting behind them. Photos fetched ahead (a presenter who
+// stays on each slide) show at once, as before. cmd/livebench/strict.go
+// models these as settle and settleSpread: change them together.
+const SETTLE_MS = 200;
+const SETTLE_SPREAD_MS = 300;
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// slidePhotos is what a slide puts on screen first: its photo, or a
+// mosaic's first screenful of thumbnails (models/live.PreloadTiles).
+const slidePhotos = (s) => [s.photo, ...(s.tiles || []).slice(0, 12).map((t) => t.thumb || t.photo)].filter(Boolean);
 
 
 function start(root) {
@@ -40,6 +57,10 @@ function start(root) {
   // decoded; a newer call wins over an older one still loading.
   async function show(s, named, st) {
     const t = ++token;
+    if (s && slidePhotos(s).some((u) => !isPreloaded(u))) {
+      await pause(SETTLE_MS + Math.random() * SETTLE_SPREAD_MS);
+      if (t !== token) return;
+    }
     const el = s ? renderSlide(s, named, { phone: true }) : message(st);
     tiles.enhance(el);
     retryPhotos(el, () => t === token);

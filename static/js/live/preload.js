@@ -96,6 +96,11 @@ export class PhotoPreloader {
 
 const preloader = new PhotoPreloader();
 
+// isPreloaded says whether url was fetched ahead (or refused: asked once).
+export function isPreloaded(url) {
+  return preloader.fetched.has(url);
+}
+
 // preloadPhotos fetches, paced, the photos of the slides coming up that a
 // follower state st lists (none once the reveal is not live).
 export function preloadPhotos(st) {
