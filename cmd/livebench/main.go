@@ -50,6 +50,7 @@ type options struct {
 	verbose   bool
 	timeout   time.Duration
 	profile   string
+	memprof   string
 	// set for the phones process
 	url, joinToken, email, password string
 	eventID                         uint
@@ -80,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.verbose, "v", false, "print each move's numbers as it goes")
 	fs.DurationVar(&o.spread, "spread", preloadSpread, "the longest pause before each preload (the page's SPREAD_MS; change it only to explore)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the app's CPU profile here")
+	fs.StringVar(&o.memprof, "memprofile", "", "write the app's heap profile here, taken once every phone is connected")
 	fs.DurationVar(&o.timeout, "timeout", 4*time.Minute, "stop after this long, whatever happens")
 	fs.StringVar(&o.url, "url", "", "(phones) the server's address")
 	fs.StringVar(&o.joinToken, "join", "", "(phones) the event's join token")

@@ -154,6 +154,11 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		case line == "connected":
 			rep.Connected = mem.settle()
 			rep.Goroutines = runtime.NumGoroutine()
+			if o.memprof != "" {
+				if err := writeHeapProfile(o.memprof); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintln(in, "go")
 		case strings.HasPrefix(line, "result "):
 			if err := json.Unmarshal([]byte(line[len("result "):]), &rep.Phones); err != nil {
@@ -465,3 +470,13 @@ func (h *errorCounter) Handle(_ context.Context, r slog.Record) error {
 
 func (h *errorCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *errorCounter) WithGroup(string) slog.Handler      { return h }
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.Lookup("heap").WriteTo(f, 0)
+}
