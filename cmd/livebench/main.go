@@ -45,6 +45,7 @@ type options struct {
 	reactRate int
 	photos    bool
 	strict    bool
+	eager     bool
 	slots     int
 	spread    time.Duration
 	verbose   bool
@@ -77,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.reactRate, "react", 200, "emoji reactions per second (from random phones) during a third run; 0 skips it")
 	fs.BoolVar(&o.photos, "photos", true, "phones load the photos of each photo slide and preload those coming up, as the page does")
 	fs.BoolVar(&o.strict, "strict", false, "the presenter moves every -interval without waiting for phones, through -moves photo and text slides; phones retry shed photos as the page does (replaces the three phases)")
+	fs.BoolVar(&o.eager, "eager", false, "phones ask for a slide's photos the moment it comes, without the page's pause (a client that does not skip photos: the server's shedding alone protects it)")
 	fs.IntVar(&o.slots, "photo-slots", 0, "photos the app sends at once (0: its default; to explore)")
 	fs.BoolVar(&o.verbose, "v", false, "print each move's numbers as it goes")
 	fs.DurationVar(&o.spread, "spread", preloadSpread, "the longest pause before each preload (the page's SPREAD_MS; change it only to explore)")

@@ -31,6 +31,24 @@ type phone struct {
 	cookies map[string]string
 	photos  photoCache
 	strict  *strictPhone // -strict only
+	// liveIndex is the slide the phone follows and changedAt when it
+	// came: a slide that comes within skippingAfter of the one before is
+	// being skipped through (follower.js's SKIPPING_MS). Read and written
+	// only by the phone's stream.
+	liveIndex int
+	changedAt time.Time
+}
+
+// skipping records a state at slide index and says whether the presenter
+// is skipping through (see settle in strict.go).
+func (p *phone) skipping(index int) bool {
+	if index == p.liveIndex {
+		return false
+	}
+	now := time.Now()
+	quick := now.Sub(p.changedAt) < skippingAfter
+	p.liveIndex, p.changedAt = index, now
+	return quick
 }
 
 func (p *phone) header() string {
@@ -138,18 +156,21 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				if b.o.strict {
 					// Moves are not serial here: the state's slide says
 					// which move it is.
-					m, measured := rec.moveAtIndex(indexOf(data))
+					index := indexOf(data)
+					skipping := p.skipping(index)
+					m, measured := rec.moveAtIndex(index)
 					if measured {
 						rec.got(i, m)
 					} else {
 						m = -1
 					}
 					if b.o.photos {
-						b.showStrict(streams, p, rec, i, m, slidePhotos(data))
+						b.showStrict(streams, p, rec, i, m, slidePhotos(data), skipping)
 						p.photos.want(streams, preloadOf(data), b.o.spread, func(ctx context.Context, u string) error { return b.downloadStrict(ctx, p, u) }, &b.preloads)
 					}
 					return
 				}
+				skipping := p.skipping(indexOf(data))
 				m, measured := rec.move(seq)
 				if measured {
 					rec.got(i, m)
@@ -163,7 +184,7 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 					rec.gotPhoto(i, m, true) // on screen with the slide
 				} else if measured && len(photos) > 0 {
 					go func() {
-						if p.photos.show(streams, photos, fetch) {
+						if p.photos.show(streams, b.settle(skipping), photos, fetch) {
 							rec.gotPhoto(i, m, false) // a preload still under way counts as late
 						}
 					}()

@@ -161,10 +161,10 @@ func (c *photoCache) ready(urls []string) bool {
 // on screen: those loaded at once, the others fetched now, browserConns
 // at a time (or waited for while a preload is under way). It reports
 // whether all came.
-func (c *photoCache) show(ctx context.Context, urls []string, fetch func(context.Context, string) error) bool {
+func (c *photoCache) show(ctx context.Context, pause time.Duration, urls []string, fetch func(context.Context, string) error) bool {
 	// follower.js's settle pause (see strict.go) before a slide's photos
 	// not all fetched ahead are asked for.
-	if sleep(ctx, settle+rand.N(settleSpread)) != nil {
+	if sleep(ctx, pause) != nil {
 		return false
 	}
 	var wg sync.WaitGroup

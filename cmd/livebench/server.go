@@ -103,7 +103,7 @@ func runServer(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, self, "-role=phones", "-url="+url, "-join="+ev.JoinToken, "-event="+strconv.FormatUint(uint64(ev.ID), 10),
 		"-email="+benchEmail, "-password="+benchPassword, "-followers="+strconv.Itoa(o.followers), "-moves="+strconv.Itoa(o.moves),
 		"-interval="+o.interval.String(), "-churn="+strconv.Itoa(o.churnRate), "-react="+strconv.Itoa(o.reactRate), "-timeout="+o.timeout.String(),
-		"-photos="+strconv.FormatBool(o.photos), "-strict="+strconv.FormatBool(o.strict), "-spread="+o.spread.String(), "-v="+strconv.FormatBool(o.verbose))
+		"-photos="+strconv.FormatBool(o.photos), "-strict="+strconv.FormatBool(o.strict), "-eager="+strconv.FormatBool(o.eager), "-spread="+o.spread.String(), "-v="+strconv.FormatBool(o.verbose))
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -442,6 +442,18 @@ func (w *statusWriter) Flush() {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ReadFrom keeps net/http's sendfile for photos (handlers/web.copyBody):
+// without it the bench would measure a copy the app never makes.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
 
 // errorCounter is a log handler that counts Error records (and those
 // that name the database) and keeps the first.

@@ -26,15 +26,19 @@ import (
 // how many photo requests were shed, answered 500 or failed.
 
 // retryBase, retryMax and retries are follower.js's RETRY_MS,
-// RETRY_MAX_MS and RETRIES, settle and settleSpread its SETTLE_MS and
-// SETTLE_SPREAD_MS (the pause before a slide's photos not fetched ahead
-// are asked for: settle plus up to settleSpread): change them together.
+// RETRY_MAX_MS and RETRIES; settle, settleSpread, skippingAfter and
+// skipSettle its SETTLE_MS, SETTLE_SPREAD_MS, SKIPPING_MS and
+// SKIP_SETTLE_MS (the pause before a slide's photos not fetched ahead are
+// asked for: settle, or skipSettle while the presenter skips through,
+// plus up to settleSpread): change them together.
 const (
-	settle       = 200 * time.Millisecond
-	settleSpread = 300 * time.Millisecond
-	retryBase    = 1500 * time.Millisecond
-	retryMax     = 20 * time.Second
-	retries      = 6
+	settle        = 200 * time.Millisecond
+	settleSpread  = 300 * time.Millisecond
+	skippingAfter = time.Second
+	skipSettle    = time.Second
+	retryBase     = 1500 * time.Millisecond
+	retryMax      = 20 * time.Second
+	retries       = 6
 )
 
 // errShed is a photo the server answered 503.
@@ -71,7 +75,7 @@ func newStrictPhone() *strictPhone {
 // showStrict is a phone's page putting slide m's photos on screen: the
 // previous slide's downloads stop, these load (retried when shed) until
 // they come or a newer slide replaces them.
-func (b *bench) showStrict(ctx context.Context, p *phone, rec *recorder, i, m int, photos []string) {
+func (b *bench) showStrict(ctx context.Context, p *phone, rec *recorder, i, m int, photos []string, skipping bool) {
 	sp := p.strict
 	sp.mu.Lock()
 	if sp.cancel != nil {
@@ -91,7 +95,7 @@ func (b *bench) showStrict(ctx context.Context, p *phone, rec *recorder, i, m in
 	}
 	go func() {
 		defer cancel()
-		if sleep(ctx, settle+rand.N(settleSpread)) != nil {
+		if sleep(ctx, b.settle(skipping)) != nil {
 			return // skipped past: never asked for
 		}
 		for _, u := range photos {
@@ -121,6 +125,18 @@ func (b *bench) showStrict(ctx context.Context, p *phone, rec *recorder, i, m in
 			rec.gotPhoto(i, m, false)
 		}
 	}()
+}
+
+// settle is the page's pause before it asks for a slide's photos that
+// were not fetched ahead (none with -eager: a client that asks at once).
+func (b *bench) settle(skipping bool) time.Duration {
+	switch {
+	case b.o.eager:
+		return 0
+	case skipping:
+		return skipSettle + rand.N(settleSpread)
+	}
+	return settle + rand.N(settleSpread)
 }
 
 func (b *bench) downloadStrict(ctx context.Context, p *phone, path string) error {
@@ -179,6 +195,10 @@ func indexOf(data []byte) int {
 // state says which move it is by its index), then gives the phones five
 // seconds to catch up and the photos fifteen.
 func (b *bench) strictMoves(ctx context.Context, presenter *phone, rec *recorder, from int) (ph phase, err error) {
+	preDone, preFailed := b.preloads.done.Load(), b.preloads.failed.Load()
+	defer func() {
+		ph.Preloads, ph.PreloadsFailed = b.preloads.done.Load()-preDone, b.preloads.failed.Load()-preFailed
+	}()
 	if _, err := b.act(ctx, presenter, "goto", map[string][]string{"index": {"0"}}); err != nil {
 		return ph, err
 	}

@@ -16,14 +16,20 @@ import { isPreloaded, preloadPhotos } from "./preload.js";
 // SETTLE_MS and SETTLE_SPREAD_MS: a slide whose photos were not fetched
 // ahead (a presenter skipping through, a phone that just connected) waits
 // SETTLE_MS plus a random pause of up to SETTLE_SPREAD_MS before asking
-// for them. A slide the presenter skips past within that is never asked
-// for at all, and a company's phones ask over a third of a second instead
-// of in the same millisecond: thousands at once kept the presenter's own
-// request waiting behind them. Photos fetched ahead (a presenter who
-// stays on each slide) show at once, as before. cmd/livebench/strict.go
-// models these as settle and settleSpread: change them together.
+// for them, so that a company's phones ask over a third of a second
+// instead of in the same millisecond: thousands at once kept the
+// presenter's own request waiting behind them. While the presenter is
+// skipping (this slide came less than SKIPPING_MS after the one before),
+// the wait is SKIP_SETTLE_MS plus the spread: nobody looks at a photo
+// shown for a moment, and a slide skipped past within the wait is never
+// asked for at all, so a presenter skipping through a photo section costs
+// the server only the photo they stop on. Photos fetched ahead (a
+// presenter who stays on each slide) show at once, as before.
+// cmd/livebench/strict.go models these: change them together.
 const SETTLE_MS = 200;
 const SETTLE_SPREAD_MS = 300;
+const SKIPPING_MS = 1000;
+const SKIP_SETTLE_MS = 1000;
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // slidePhotos is what a slide puts on screen first: its photo, or a
@@ -46,6 +52,9 @@ function start(root) {
 
   let state = { seq: Number(root.dataset.seq) || 0, status: root.dataset.status || "idle", index: Number(root.dataset.index) || 0 };
   let viewing = null; // the earlier slide being looked at; null follows live
+  // liveKey is the live slide's key and changedAt when it came (see SKIPPING_MS).
+  let liveKey = "";
+  let changedAt = -Infinity;
   let token = 0;
   let connected = false;
 
@@ -55,10 +64,10 @@ function start(root) {
 
   // show swaps the stage to slide s (or a message) once its photo is
   // decoded; a newer call wins over an older one still loading.
-  async function show(s, named, st) {
+  async function show(s, named, st, skipping = false) {
     const t = ++token;
     if (s && slidePhotos(s).some((u) => !isPreloaded(u))) {
-      await pause(SETTLE_MS + Math.random() * SETTLE_SPREAD_MS);
+      await pause((skipping ? SKIP_SETTLE_MS : SETTLE_MS) + Math.random() * SETTLE_SPREAD_MS);
       if (t !== token) return;
     }
     const el = s ? renderSlide(s, named, { phone: true }) : message(st);
@@ -104,8 +113,15 @@ function start(root) {
     root.dataset.seq = String(st.seq);
     updateNav();
     actions.update(st);
+    const key = st.status === "live" && st.slide ? st.slide.key : "";
+    const now = performance.now();
+    const skipping = key !== liveKey && now - changedAt < SKIPPING_MS;
+    if (key !== liveKey) {
+      liveKey = key;
+      changedAt = now;
+    }
     if (viewing !== null || same) return;
-    await show(st.status === "live" ? st.slide : null, st.named, st);
+    await show(st.status === "live" ? st.slide : null, st.named, st, skipping);
   }
 
   // Paging back: the server answers 404 for a slide never shown (skipped),
