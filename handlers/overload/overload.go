@@ -258,7 +258,10 @@ func (g *Guard) Middleware(classify func(echo.Context) Class) echo.MiddlewareFun
 				return next(c)
 			case Photo:
 				if g.maxConns > 0 && open > g.photosAbove {
-					return g.shed(c, Photo, true)
+					// The connection is kept for the phone's retry (closing
+					// it only brings a new one, and its cost, back) until
+					// pages are shed too: then files are short.
+					return g.shed(c, Photo, open > g.pagesAbove)
 				}
 				return g.photo(c, next)
 			default:
