@@ -39,9 +39,12 @@ func TestOverloadShedsPhotosNeverThePresenter(t *testing.T) {
 	s.act(t, s.ana, "goto", url.Values{"index": {"2"}}) // Dee's photo
 	photo := fmt.Sprintf("%s/photos/%d", s.live(), s.deePhoto)
 
-	// send is one request on a connection of its own, with c's cookies.
+	var held int64
+	// send is one request on a connection of its own, with c's cookies,
+	// once the last request's connection is closed.
 	send := func(c *handlertest.Client, method, path, accept string, form url.Values) (*http.Response, string) {
 		t.Helper()
+		eventually(t, "the last request's connection closed", func() bool { return guard.Stats().Conns <= held })
 		var body io.Reader
 		if form != nil {
 			body = strings.NewReader(form.Encode())
@@ -75,7 +78,6 @@ func TestOverloadShedsPhotosNeverThePresenter(t *testing.T) {
 			t.Fatalf("the presenter's move to %d: %d %s", index, res.StatusCode, body)
 		}
 	}
-	var held int64
 	hold := func(n int) {
 		t.Helper()
 		eventually(t, "the requests' connections closed", func() bool { return guard.Stats().Conns <= held })

@@ -254,7 +254,13 @@ func (g *Guard) Middleware(classify func(echo.Context) Class) echo.MiddlewareFun
 				return next(c)
 			case Stream:
 				g.streams.Add(1)
-				defer g.streams.Add(-1)
+				t := &streamTicket{g: g}
+				c.Set(streamKey, t)
+				defer func() {
+					if !t.kept {
+						t.end()
+					}
+				}()
 				return next(c)
 			case Photo:
 				if g.maxConns > 0 && open > g.photosAbove {
@@ -272,6 +278,29 @@ func (g *Guard) Middleware(classify func(echo.Context) Class) echo.MiddlewareFun
 			}
 		}
 	}
+}
+
+// streamKey holds a stream's place in the count, in its Echo context.
+const streamKey = "overload_stream"
+
+type streamTicket struct {
+	g    *Guard
+	kept bool
+	once sync.Once
+}
+
+func (t *streamTicket) end() { t.once.Do(func() { t.g.streams.Add(-1) }) }
+
+// KeepStream is for a stream that outlives its handler (a taken-over
+// connection): it stays counted until the returned func is called.
+// Outside the guard it returns a no-op.
+func KeepStream(c echo.Context) func() {
+	t, ok := c.Get(streamKey).(*streamTicket)
+	if !ok {
+		return func() {}
+	}
+	t.kept = true
+	return t.end
 }
 
 // photo serves a photo once one of the slots is free: a burst of phones

@@ -60,6 +60,9 @@ func newServer(t *testing.T, o overload.Options) *server {
 // get sends one request on a new connection and closes it after.
 func (s *server) get(t *testing.T, path, accept string) (*http.Response, string) {
 	t.Helper()
+	// The last request's connection is closed by now, or soon: count
+	// only the held ones.
+	waitFor(t, func() bool { return s.g.Stats().Conns <= s.held })
 	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
