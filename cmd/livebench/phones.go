@@ -218,43 +218,12 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if b.seq != rec.initialSeq+1 {
 		return fmt.Errorf("start got seq %d, want %d (someone else moved the reveal?)", b.seq, rec.initialSeq+1)
 	}
+	phases := b.threePhases
 	if o.strict {
-		ph, err := b.strictMoves(ctx, presenter, rec, 0)
-		if err != nil {
-			return err
-		}
-		ph.Name = fmt.Sprintf("strict cadence, a move every %v", o.interval)
-		res.Phases = append(res.Phases, ph)
-		res.StreamErrors = streamErrs.Load()
-		stopStreams()
-		line, _ := json.Marshal(res)
-		fmt.Fprintf(stdout, "result %s\n", line)
-		return nil
+		phases = b.strictPhase
 	}
-	quiet, err := b.moves(ctx, presenter, rec, 0, nil)
-	if err != nil {
+	if res.Phases, err = phases(ctx, presenter, rec); err != nil {
 		return err
-	}
-	quiet.Name = "quiet"
-	res.Phases = append(res.Phases, quiet)
-
-	churn := &churner{b: b, phones: phones}
-	busy, err := b.moves(ctx, presenter, rec, o.moves, churn)
-	if err != nil {
-		return err
-	}
-	busy.Name = fmt.Sprintf("%d phone requests/s", o.churnRate)
-	res.Phases = append(res.Phases, busy)
-
-	if o.reactRate > 0 {
-		b.o.churnRate = o.reactRate
-		reacting := &churner{b: b, phones: phones, what: "reactions", hitFn: b.react}
-		reacts, err := b.moves(ctx, presenter, rec, 2*o.moves, reacting)
-		if err != nil {
-			return err
-		}
-		reacts.Name = fmt.Sprintf("%d reactions/s", o.reactRate)
-		res.Phases = append(res.Phases, reacts)
 	}
 	res.StreamErrors = streamErrs.Load()
 	stopStreams()
@@ -262,6 +231,48 @@ func runPhones(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	line, _ := json.Marshal(res)
 	fmt.Fprintf(stdout, "result %s\n", line)
 	return nil
+}
+
+// threePhases are the presenter's moves quiet, with phones reconnecting,
+// and (with -react) with phones reacting.
+func (b *bench) threePhases(ctx context.Context, presenter *phone, rec *recorder) ([]phase, error) {
+	var out []phase
+	quiet, err := b.moves(ctx, presenter, rec, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	quiet.Name = "quiet"
+	out = append(out, quiet)
+
+	churn := &churner{b: b, phones: b.phones}
+	busy, err := b.moves(ctx, presenter, rec, b.o.moves, churn)
+	if err != nil {
+		return nil, err
+	}
+	busy.Name = fmt.Sprintf("%d phone requests/s", b.o.churnRate)
+	out = append(out, busy)
+
+	if react := b.o.reactRate; react > 0 {
+		b.o.churnRate = react
+		reacting := &churner{b: b, phones: b.phones, what: "reactions", hitFn: b.react}
+		reacts, err := b.moves(ctx, presenter, rec, 2*b.o.moves, reacting)
+		if err != nil {
+			return nil, err
+		}
+		reacts.Name = fmt.Sprintf("%d reactions/s", react)
+		out = append(out, reacts)
+	}
+	return out, nil
+}
+
+// strictPhase is the presenter moving without waiting (-strict).
+func (b *bench) strictPhase(ctx context.Context, presenter *phone, rec *recorder) ([]phase, error) {
+	ph, err := b.strictMoves(ctx, presenter, rec, 0)
+	if err != nil {
+		return nil, err
+	}
+	ph.Name = fmt.Sprintf("strict cadence, a move every %v", b.o.interval)
+	return []phase{ph}, nil
 }
 
 // handshake tells the server process where we are and waits for its go.
@@ -430,17 +441,23 @@ func (b *bench) follow(ctx context.Context, p *phone, got func(seq int64, data [
 }
 
 // seqOf reads "seq" from a follower state without decoding the rest.
-func seqOf(data []byte) int64 {
-	i := bytes.Index(data, []byte(`"seq":`))
+func seqOf(data []byte) int64 { return intField(data, `"seq":`) }
+
+// intField reads the first number after key in data (-1: none).
+func intField(data []byte, key string) int64 {
+	i := bytes.Index(data, []byte(key))
 	if i < 0 {
 		return -1
 	}
-	data = data[i+len(`"seq":`):]
+	data = data[i+len(key):]
 	j := 0
 	for j < len(data) && data[j] >= '0' && data[j] <= '9' {
 		j++
 	}
-	n, _ := strconv.ParseInt(string(data[:j]), 10, 64)
+	n, err := strconv.ParseInt(string(data[:j]), 10, 64)
+	if err != nil {
+		return -1
+	}
 	return n
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -173,22 +172,7 @@ func (b *bench) downloadStrict(ctx context.Context, p *phone, path string) error
 }
 
 // indexOf reads "index" from a follower state without decoding the rest.
-func indexOf(data []byte) int {
-	i := bytes.Index(data, []byte(`"index":`))
-	if i < 0 {
-		return -1
-	}
-	data = data[i+len(`"index":`):]
-	j := 0
-	for j < len(data) && data[j] >= '0' && data[j] <= '9' {
-		j++
-	}
-	n, err := strconv.Atoi(string(data[:j]))
-	if err != nil {
-		return -1
-	}
-	return n
-}
+func indexOf(data []byte) int { return int(intField(data, `"index":`)) }
 
 // strictMoves moves the presenter every interval without waiting, from
 // the cover through o.moves slides (each a different one, so a phone's

@@ -3,16 +3,13 @@ package live_test
 import (
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"retreat/handlers"
 	"retreat/handlers/browsertest"
-	"retreat/handlers/handlertest"
 	"retreat/handlers/overload"
 )
 
@@ -25,15 +22,7 @@ import (
 func TestBrowserPhoneShowsTheSlideWhileItsPhotoIsShed(t *testing.T) {
 	// 80 files, 20 kept back: 60 connections; photos give way above 45,
 	// pages above 54.
-	app := handlertest.New(t, handlertest.Options{Configure: func(c *handlers.Config) {
-		c.Overload = overload.Options{Files: 80, Reserve: 20}
-	}})
-	s := newShowOn(t, app)
-	guard := app.Server.Guard()
-	ts := httptest.NewUnstartedServer(app.Echo)
-	ts.Listener = guard.Listen(ts.Listener)
-	ts.Start()
-	t.Cleanup(ts.Close)
+	s, guard, ts := newGuardedShow(t, overload.Options{Files: 80, Reserve: 20})
 
 	ctx := browsertest.New(t)
 	run(t, ctx, "the phone follows", chromedp.ActionFunc(browsertest.Phone), as(s.bea, ts.URL),

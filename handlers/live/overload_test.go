@@ -25,15 +25,8 @@ import (
 func TestOverloadShedsPhotosNeverThePresenter(t *testing.T) {
 	// 60 files, 20 kept back: 40 connections; photos give way above 30,
 	// pages above 36.
-	app := handlertest.New(t, handlertest.Options{Configure: func(c *handlers.Config) {
-		c.Overload = overload.Options{Files: 60, Reserve: 20}
-	}})
-	s := newShowOn(t, app)
-	guard := app.Server.Guard()
-	ts := httptest.NewUnstartedServer(app.Echo)
-	ts.Listener = guard.Listen(ts.Listener)
-	ts.Start()
-	t.Cleanup(ts.Close)
+	s, guard, ts := newGuardedShow(t, overload.Options{Files: 60, Reserve: 20})
+	app := s.app
 
 	s.act(t, s.ana, "start", nil)
 	s.act(t, s.ana, "goto", url.Values{"index": {"2"}}) // Dee's photo
@@ -144,4 +137,17 @@ func TestOverloadShedsPhotosNeverThePresenter(t *testing.T) {
 	if res, _ := send(s.bea, http.MethodGet, photo, "image/*", nil); res.StatusCode != http.StatusOK {
 		t.Errorf("photo after the load: %d", res.StatusCode)
 	}
+}
+
+// newGuardedShow is newShow served on a real listener counted by the
+// overload guard, with the budget o.
+func newGuardedShow(t *testing.T, o overload.Options) (*show, *overload.Guard, *httptest.Server) {
+	t.Helper()
+	app := handlertest.New(t, handlertest.Options{Configure: func(c *handlers.Config) { c.Overload = o }})
+	guard := app.Server.Guard()
+	ts := httptest.NewUnstartedServer(app.Echo)
+	ts.Listener = guard.Listen(ts.Listener)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return newShowOn(t, app), guard, ts
 }

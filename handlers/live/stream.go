@@ -84,48 +84,20 @@ func (h *Handler) serveStream(c echo.Context, eventID uint, release func()) erro
 		// net/http writes the head as the connection is handed over.
 		if conn, _, err := http.NewResponseController(res.Writer).Hijack(); err == nil {
 			keep := overload.KeepStream(c)
-			go h.pump(conn, msgs, cur, sent, func() { cancel(); release(); keep() })
+			go func() {
+				defer keep()
+				defer release()
+				defer cancel()
+				defer conn.Close()
+				h.pump(connSink{conn}, closedBy(conn), msgs, cur, sent)
+			}()
 			return nil
 		}
 	}
 	defer release()
 	defer cancel()
-	w := &sseWriter{res: res, rc: http.NewResponseController(res.Writer)}
-
-	w.raw([]byte("retry: " + strconv.Itoa(retryMillis) + "\n\n"))
-	if cur.Seq == 0 || cur.Seq != sent {
-		w.message(cur)
-		sent = cur.Seq
-	}
-	if err := w.flush(); err != nil {
-		return nil // gone already
-	}
-	ping := time.NewTicker(heartbeat)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-h.done:
-			return nil
-		case m, ok := <-msgs:
-			if !ok {
-				return nil // the hub closed: shutting down
-			}
-			if m.IsState() {
-				if m.Seq <= sent {
-					continue // the catch-up already covered it
-				}
-				sent = m.Seq
-			}
-			w.message(m)
-		case <-ping.C:
-			w.raw([]byte(": ping\n\n"))
-		}
-		if err := w.flush(); err != nil {
-			return nil // the phone went away; it will reconnect and catch up
-		}
-	}
+	h.pump(responseSink{res: res, rc: http.NewResponseController(res.Writer)}, ctx.Done(), msgs, cur, sent)
+	return nil
 }
 
 // lastEventID is the sequence number a reconnecting browser already has
@@ -139,66 +111,10 @@ func lastEventID(c echo.Context) int64 {
 	return n
 }
 
-type sseWriter struct {
-	res *echo.Response
-	rc  *http.ResponseController
-	err error
-}
-
-// deadline bounds the next writes. ErrNotSupported (test recorders) is
-// fine: real connections have deadlines.
-func (w *sseWriter) deadline() {
-	if w.err != nil {
-		return
-	}
-	if err := w.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		w.err = err
-	}
-}
-
-func (w *sseWriter) write(b []byte) {
-	if w.err == nil {
-		_, w.err = w.res.Write(b)
-	}
-}
-
-func (w *sseWriter) raw(b []byte) {
-	w.deadline()
-	w.write(b)
-}
-
-// message writes m as one event, in pieces into the connection's buffer:
-// the same Data bytes go to every phone, nothing is copied per phone. Data
-// is JSON, which has no raw newlines; a line break would still be split
-// into data lines as SSE requires.
-func (w *sseWriter) message(m live.Message) {
-	w.deadline()
-	if m.Seq != 0 {
-		w.write([]byte("id: " + strconv.FormatInt(m.Seq, 10) + "\n"))
-	}
-	w.write([]byte("event: " + m.Type + "\n"))
-	for line := range bytes.SplitSeq(m.Data, []byte("\n")) {
-		w.write(dataPrefix)
-		w.write(line)
-		w.write(newline)
-	}
-	w.write(newline)
-}
-
 var (
 	dataPrefix = []byte("data: ")
 	newline    = []byte("\n")
 )
-
-func (w *sseWriter) flush() error {
-	if w.err != nil {
-		return w.err
-	}
-	if err := w.rc.Flush(); err != nil {
-		w.err = err
-	}
-	return w.err
-}
 
 // A stream is most of what a company's phones hold on the server while
 // the reveal runs, for as long as it runs. Served through net/http it
@@ -208,7 +124,8 @@ func (w *sseWriter) flush() error {
 // the current state is known, the stream takes the connection over
 // (http.Hijacker) and the handler returns: what is left is the connection,
 // its subscription, and a goroutine started small (pump) with a smaller
-// one that notices the phone leaving.
+// one that notices the phone leaving (closedBy). Where the connection
+// cannot be taken, the same pump writes through net/http.
 
 // canTakeOver says whether w can hand its connection over (HTTP/1.1;
 // not a test recorder, not HTTP/2, whose streams cannot be taken).
@@ -230,18 +147,44 @@ func canTakeOver(w http.ResponseWriter) bool {
 // buffer per write in flight, not one per phone.
 var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// pump writes the catch-up, then every change and a heartbeat to a
-// taken-over connection (its head already sent) until the phone leaves, a
-// write fails or times out, or the server shuts down; then it closes the
-// connection and calls done. The response ends with the connection, as
-// an event stream does.
-func (h *Handler) pump(conn net.Conn, msgs <-chan live.Message, cur live.Message, sent int64, done func()) {
-	defer done()
-	defer conn.Close()
+// eventSink is where a stream's bytes go: a taken-over connection, or
+// net/http's response (a test recorder, HTTP/2).
+type eventSink interface {
+	// send writes b (one or more whole events), bounded by writeTimeout.
+	send(b []byte) error
+}
+
+type connSink struct{ conn net.Conn }
+
+func (s connSink) send(b []byte) error {
+	if err := s.conn.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	_, err := s.conn.Write(b)
+	return err
+}
+
+type responseSink struct {
+	res *echo.Response
+	rc  *http.ResponseController
+}
+
+func (s responseSink) send(b []byte) error {
+	// ErrNotSupported (test recorders) is fine: real connections have deadlines.
+	if err := s.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	if _, err := s.res.Write(b); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// closedBy is closed when the phone closes conn (or the server does):
+// EventSource sends nothing after its request, so a read returns only then.
+func closedBy(conn net.Conn) <-chan struct{} {
 	gone := make(chan struct{})
 	go func() {
-		// EventSource sends nothing after its request: a read returns only
-		// when the phone closes the connection (or the server does).
 		var b [1]byte
 		for {
 			if _, err := conn.Read(b[:]); err != nil {
@@ -250,6 +193,14 @@ func (h *Handler) pump(conn net.Conn, msgs <-chan live.Message, cur live.Message
 			}
 		}
 	}()
+	return gone
+}
+
+// pump sends the catch-up (the retry delay, and the current state unless
+// the browser has it), then every change and a heartbeat, each in one
+// write built in a pooled buffer, until the phone leaves (gone), a write
+// fails or times out, or the server shuts down.
+func (h *Handler) pump(sink eventSink, gone <-chan struct{}, msgs <-chan live.Message, cur live.Message, sent int64) {
 	buf := framePool.Get().(*bytes.Buffer)
 	buf.Reset()
 	buf.WriteString("retry: " + strconv.Itoa(retryMillis) + "\n\n")
@@ -257,55 +208,54 @@ func (h *Handler) pump(conn net.Conn, msgs <-chan live.Message, cur live.Message
 		frame(buf, cur)
 		sent = cur.Seq
 	}
-	if !send(conn, buf) {
-		return
+	if !send(sink, buf) {
+		return // gone already
 	}
 	ping := time.NewTicker(heartbeat)
 	defer ping.Stop()
 	for {
-		buf := framePool.Get().(*bytes.Buffer)
-		buf.Reset()
+		var m live.Message
+		beat := false
 		select {
 		case <-gone:
-			framePool.Put(buf)
 			return
 		case <-h.done:
-			framePool.Put(buf)
 			return
-		case m, ok := <-msgs:
+		case msg, ok := <-msgs:
 			if !ok {
-				framePool.Put(buf)
 				return // the hub closed: shutting down
 			}
-			if m.IsState() {
-				if m.Seq <= sent {
-					framePool.Put(buf)
+			if msg.IsState() {
+				if msg.Seq <= sent {
 					continue // the catch-up already covered it
 				}
-				sent = m.Seq
+				sent = msg.Seq
 			}
-			frame(buf, m)
+			m = msg
 		case <-ping.C:
-			buf.WriteString(": ping\n\n")
+			beat = true
 		}
-		if !send(conn, buf) {
+		buf := framePool.Get().(*bytes.Buffer)
+		buf.Reset()
+		if beat {
+			buf.WriteString(": ping\n\n")
+		} else {
+			frame(buf, m)
+		}
+		if !send(sink, buf) {
 			return // the phone went away; it will reconnect and catch up
 		}
 	}
 }
 
-// send writes buf in one write, bounded by writeTimeout, and gives it back
-// to the pool.
-func send(conn net.Conn, buf *bytes.Buffer) bool {
+// send writes buf to sink and gives it back to the pool.
+func send(sink eventSink, buf *bytes.Buffer) bool {
 	defer framePool.Put(buf)
-	if err := conn.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
-		return false
-	}
-	_, err := conn.Write(buf.Bytes())
-	return err == nil
+	return sink.send(buf.Bytes()) == nil
 }
 
-// frame is m as one event (see sseWriter.message).
+// frame is m as one event. Data is JSON, which has no raw newlines; a
+// line break would still be split into data lines as SSE requires.
 func frame(buf *bytes.Buffer, m live.Message) {
 	if m.Seq != 0 {
 		buf.WriteString("id: " + strconv.FormatInt(m.Seq, 10) + "\n")
